@@ -1,0 +1,63 @@
+# Sahayata: `make run` to try it, `make test` to check it. `make help` lists the rest.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE := sahayata.settings
+
+.DEFAULT_GOAL := help
+.PHONY: help install system-deps run demo test lint format typecheck migrations-check messages bench clean
+
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(BIN)/.installed ## Create .venv and install the pinned dependencies
+
+system-deps: ## Install what the tests need from Debian (gettext, Chromium) when missing
+	@bash scripts/system_deps.sh
+
+run: install ## Migrate, load the demo data and serve on http://127.0.0.1:8000
+	$(BIN)/python scripts/i18n.py
+	$(MANAGE) migrate --noinput
+	$(MANAGE) seed_demo
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+demo: install ## Migrate and load the demo data without serving
+	$(BIN)/python scripts/i18n.py
+	$(MANAGE) migrate --noinput
+	$(MANAGE) seed_demo
+
+lint: install ## ruff (lint and format check)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install ## Format the code with ruff
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+typecheck: install ## mypy with django-stubs
+	$(BIN)/mypy sahayata
+
+migrations-check: install ## Fail when the models and migrations differ
+	$(MANAGE) makemigrations --check --dry-run
+
+messages: install ## Update every app's Bengali catalogue and compile it
+	$(BIN)/python scripts/i18n.py --update
+
+test: install system-deps lint typecheck migrations-check ## Lint, types, migrations, translations and the whole pytest suite
+	$(BIN)/python scripts/i18n.py --check
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+bench: install ## Benchmarks: one JSON line per figure, each beside its baseline
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+clean: ## Remove the virtualenv and local data
+	rm -rf $(VENV) var

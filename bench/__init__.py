@@ -1,0 +1,1 @@
+"""Benchmarks. Each module has ``main(argv) -> None`` and prints one JSON line per figure."""

@@ -1,0 +1,1 @@
+"""Sahayata: a platform for a state network of citizen service centres."""

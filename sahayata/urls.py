@@ -1,0 +1,18 @@
+"""URL map: public pages, staff pages per app, the admin and the JSON API."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from sahayata.api.main import api
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("wallet/", include("sahayata.wallet.urls")),
+    path("", include("sahayata.applications.urls")),
+    path("", include("sahayata.certificates.urls")),
+    path("", include("sahayata.transparency.urls")),
+    path("", include("sahayata.core.urls")),
+]
