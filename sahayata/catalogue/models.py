@@ -48,6 +48,15 @@ class Service(BilingualName):
         max_length=40,
         help_text=_("Code of the declarative workflow that decides this service."),
     )
+    adapter_code = models.CharField(
+        _("back-end adapter"),
+        max_length=40,
+        blank=True,
+        help_text=_(
+            "Code of the department or biller back end that confirms this service "
+            "(for example electricity_biller, treasury_challan, land_records); blank if none."
+        ),
+    )
     issues_certificate = models.BooleanField(_("issues a certificate"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     current_version = models.PositiveIntegerField(_("current version"), default=0, editable=False)
