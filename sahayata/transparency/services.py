@@ -1,0 +1,315 @@
+"""Writes of the transparency app: the rollup outbox and its exactly-once consumer.
+
+``rollup_event_record`` is called by the applications and wallet services *inside* their
+transactions. ``rollups_apply`` folds waiting events into the rollup cube and records the
+milestones; it runs after commit and from ``manage.py rollups_apply``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
+
+from sahayata.catalogue.models import Service
+from sahayata.core.errors import InvalidInput
+from sahayata.places.models import Centre
+from sahayata.transparency.models import ALL, Milestone, Rollup, RollupEvent
+
+log = logging.getLogger(__name__)
+
+IST = ZoneInfo("Asia/Kolkata")
+ALL_TIME_PERIOD = dt.date(2000, 1, 1)
+CRORE_PAISE = 100 * 1_00_00_000  # ₹1 crore in paise
+LAKH = 1_00_000
+PAISE_THRESHOLDS: tuple[int, ...] = tuple(
+    n * CRORE_PAISE for n in (1, 10, 100, 500, 1_000, 2_000, 5_000)
+)
+SERVICE_THRESHOLDS: tuple[int, ...] = (LAKH, 10 * LAKH, 100 * LAKH)
+KINDS = frozenset(RollupEvent.Kind.values)
+METRICS = (
+    "applications",
+    "services_delivered",
+    "wallet_transactions",
+    "paise",
+    "delivered_timed",
+    "delivered_on_time",
+    "simulated_events",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RollupEventSpec:
+    """One outbox event, for the batch path (the simulator)."""
+
+    kind: str
+    occurred_at: dt.datetime
+    centre_id: int
+    service_id: int
+    amount_paise: int = 0
+    weight: int = 1
+    application_id: int | None = None
+    transfer_id: str = ""
+    on_time: bool | None = None
+    simulated: bool = False
+
+
+def _validate(spec: RollupEventSpec) -> None:
+    if spec.kind not in KINDS:
+        raise InvalidInput(details={"kind": spec.kind})
+    if spec.amount_paise < 0 or spec.weight < 1:
+        raise InvalidInput(details={"amount_paise": spec.amount_paise, "weight": spec.weight})
+    if spec.occurred_at.tzinfo is None:
+        raise InvalidInput(details={"occurred_at": "naive"})
+    if spec.kind == RollupEvent.Kind.PAYMENT_POSTED and spec.amount_paise <= 0:
+        raise InvalidInput(details={"amount_paise": spec.amount_paise})
+
+
+def _row(spec: RollupEventSpec) -> RollupEvent:
+    return RollupEvent(
+        kind=spec.kind,
+        occurred_at=spec.occurred_at,
+        centre_id=spec.centre_id,
+        service_id=spec.service_id,
+        amount_paise=spec.amount_paise,
+        weight=spec.weight,
+        application_id=spec.application_id,
+        transfer_id=spec.transfer_id,
+        on_time=spec.on_time,
+        simulated=spec.simulated,
+    )
+
+
+def rollup_event_record(
+    *,
+    kind: str,
+    occurred_at: dt.datetime,
+    centre_id: int,
+    service_id: int,
+    amount_paise: int = 0,
+    weight: int = 1,
+    application_id: int | None = None,
+    transfer_id: str = "",
+    on_time: bool | None = None,
+    simulated: bool = False,
+) -> None:
+    """Write one outbox event in the caller's transaction; it is folded after commit.
+
+    ``kind`` is application_submitted, service_delivered or payment_posted. A payment
+    carries its ``amount_paise`` (the whole service payment of one application) and the
+    id of the transfer that posted it; a delivery may say whether it met its time limit.
+    ``weight`` > 1 stands for sampled events (the simulator's free services).
+    """
+    spec = RollupEventSpec(
+        kind=kind,
+        occurred_at=occurred_at,
+        centre_id=centre_id,
+        service_id=service_id,
+        amount_paise=amount_paise,
+        weight=weight,
+        application_id=application_id,
+        transfer_id=str(transfer_id or ""),
+        on_time=on_time,
+        simulated=simulated,
+    )
+    _validate(spec)
+    _row(spec).save(force_insert=True)
+    if getattr(settings, "SAHAYATA_ROLLUPS_ON_COMMIT", True):
+        transaction.on_commit(_apply_after_commit)
+
+
+def rollup_events_record_batch(*, events: Sequence[RollupEventSpec]) -> None:
+    """The batch path: many outbox events in one bulk insert, in the caller's transaction."""
+    for spec in events:
+        _validate(spec)
+    RollupEvent.objects.bulk_create([_row(spec) for spec in events], batch_size=2_000)
+
+
+def _apply_after_commit() -> None:
+    # The cause has committed; a failure here only delays the rollup, and the command
+    # `rollups_apply` (or the next commit) catches up.
+    try:
+        rollups_apply(limit=1_000)
+    except DatabaseError:
+        log.warning("rollups_apply after commit failed; events stay in the outbox", exc_info=True)
+
+
+def local_day(moment: dt.datetime) -> dt.date:
+    return moment.astimezone(IST).date()
+
+
+def _deltas(event: RollupEvent) -> tuple[int, int, int, int, int, int, int]:
+    weight = event.weight
+    applications = delivered = transactions = paise = timed = on_time = 0
+    if event.kind == RollupEvent.Kind.APPLICATION_SUBMITTED:
+        applications = weight
+    elif event.kind == RollupEvent.Kind.SERVICE_DELIVERED:
+        delivered = weight
+        if event.on_time is not None:
+            timed = weight
+            on_time = weight if event.on_time else 0
+    elif event.kind == RollupEvent.Kind.PAYMENT_POSTED:
+        transactions = weight
+        paise = event.amount_paise
+    return (
+        applications,
+        delivered,
+        transactions,
+        paise,
+        timed,
+        on_time,
+        weight if event.simulated else 0,
+    )
+
+
+def _cells(day: dt.date, district_id: int, department_id: int, service_id: int) -> Iterable:
+    periods = (
+        (Rollup.Grain.DAY.value, day),
+        (Rollup.Grain.MONTH.value, day.replace(day=1)),
+        (Rollup.Grain.ALL_TIME.value, ALL_TIME_PERIOD),
+    )
+    dims = (
+        (ALL, ALL, ALL),
+        (district_id, ALL, ALL),
+        (ALL, department_id, ALL),
+        (district_id, department_id, ALL),
+        (ALL, department_id, service_id),
+        (district_id, department_id, service_id),
+    )
+    for grain, period in periods:
+        for dim in dims:
+            yield (grain, period, *dim)
+
+
+def _upsert(cells: dict[tuple, list[int]]) -> None:
+    table = Rollup._meta.db_table
+    columns = ("grain", "period", "district_id", "department_id", "service_id", *METRICS)
+    updates = ", ".join(f"{m} = {table}.{m} + excluded.{m}" for m in METRICS)
+    keys = sorted(cells)  # a fixed order, so that concurrent consumers never deadlock
+    chunk = 400
+    with connection.cursor() as cursor:
+        for start in range(0, len(keys), chunk):
+            part = keys[start : start + chunk]
+            placeholders = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * len(part))
+            params: list = []
+            for key in part:
+                grain, period, district_id, department_id, service_id = key
+                params.extend(
+                    (
+                        grain,
+                        connection.ops.adapt_datefield_value(period),
+                        district_id,
+                        department_id,
+                        service_id,
+                        *cells[key],
+                    )
+                )
+            # Only constant identifiers are interpolated; every value is a parameter.
+            sql = (
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES {placeholders} "  # noqa: S608
+                f"ON CONFLICT (grain, period, district_id, department_id, service_id) "
+                f"DO UPDATE SET {updates}"
+            )
+            cursor.execute(sql, params)
+
+
+def _locked_totals() -> Rollup:
+    _upsert({(Rollup.Grain.ALL_TIME.value, ALL_TIME_PERIOD, ALL, ALL, ALL): [0] * len(METRICS)})
+    return Rollup.objects.select_for_update().get(
+        grain=Rollup.Grain.ALL_TIME,
+        period=ALL_TIME_PERIOD,
+        district_id=ALL,
+        department_id=ALL,
+        service_id=ALL,
+    )
+
+
+def _crossed(before: int, after: int, thresholds: tuple[int, ...]) -> list[int]:
+    return [t for t in thresholds if before < t <= after]
+
+
+def rollups_apply(*, limit: int = 10_000) -> int:
+    """Fold up to ``limit`` outbox events into the rollups, exactly once; returns the count.
+
+    Consumers first lock the all-time totals cell, then the oldest waiting events (SKIP
+    LOCKED on PostgreSQL), fold them and delete them in the same transaction. So every
+    event is folded once, milestones are computed from a consistent total, and each
+    threshold is crossed exactly once, by the event that crossed it in outbox order.
+    """
+    if not RollupEvent.objects.exists():
+        return 0
+    with transaction.atomic():
+        # Lock the totals cell first: consumers take turns, so each takes the oldest
+        # waiting events and milestones follow the outbox order.
+        totals = _locked_totals()
+        events = list(
+            RollupEvent.objects.select_for_update(skip_locked=True).order_by("pk")[:limit]
+        )
+        if not events:
+            return 0
+        centre_ids = {e.centre_id for e in events}
+        service_ids = {e.service_id for e in events}
+        district_of = dict(
+            Centre.objects.filter(pk__in=centre_ids).values_list("pk", "district_id")
+        )
+        department_of = dict(
+            Service.objects.filter(pk__in=service_ids).values_list("pk", "department_id")
+        )
+        events.sort(key=lambda e: (e.occurred_at, e.pk))
+        cells: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(METRICS))
+        paise_total, services_total = totals.paise, totals.services_delivered
+        milestones: list[Milestone] = []
+        for event in events:
+            deltas = _deltas(event)
+            district_id = district_of.get(event.centre_id, ALL)
+            department_id = department_of.get(event.service_id, ALL)
+            for key in _cells(
+                local_day(event.occurred_at), district_id, department_id, event.service_id
+            ):
+                cell = cells[key]
+                for i, delta in enumerate(deltas):
+                    cell[i] += delta
+            crossings = [
+                (Milestone.Metric.PAISE, t)
+                for t in _crossed(paise_total, paise_total + deltas[3], PAISE_THRESHOLDS)
+            ] + [
+                (Milestone.Metric.SERVICES, t)
+                for t in _crossed(services_total, services_total + deltas[1], SERVICE_THRESHOLDS)
+            ]
+            paise_total += deltas[3]
+            services_total += deltas[1]
+            for metric, threshold in crossings:
+                milestones.append(
+                    Milestone(
+                        metric=metric,
+                        threshold=threshold,
+                        crossed_at=event.occurred_at,
+                        value_after=paise_total
+                        if metric == Milestone.Metric.PAISE
+                        else services_total,
+                        application_id=event.application_id,
+                        transfer_id=event.transfer_id,
+                        centre_id=event.centre_id,
+                        service_id=event.service_id,
+                        simulated=event.simulated,
+                    )
+                )
+        _upsert(cells)
+        if milestones:
+            Milestone.objects.bulk_create(milestones)
+        RollupEvent.objects.filter(pk__in=[e.pk for e in events]).delete()
+    return len(events)
+
+
+def rollups_apply_all(*, limit: int = 10_000) -> int:
+    """Drain the outbox; returns how many events were folded."""
+    total = 0
+    while folded := rollups_apply(limit=limit):
+        total += folded
+    return total
