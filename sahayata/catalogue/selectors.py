@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
-from sahayata.catalogue.models import FeeHead, FormField, Service
+from sahayata.catalogue.models import FeeHead, FormField, Service, ServiceVersion
+from sahayata.core.errors import Conflict, NotFound
+
+
+class ServiceNotFound(NotFound):
+    code = "service_not_found"
+    default_message = _("No such service.")
+
+
+class ServiceNotPublished(Conflict):
+    code = "service_not_published"
+    default_message = _("This service has not been published yet.")
 
 
 def service_list(*, active_only: bool = True) -> QuerySet[Service]:
@@ -17,6 +29,47 @@ def service_list(*, active_only: bool = True) -> QuerySet[Service]:
     return services.order_by("code")
 
 
+def service_get(*, code: str, active_only: bool = True) -> Service:
+    """The service with this code, or ``ServiceNotFound``."""
+    service = service_list(active_only=active_only).filter(code=code).first()
+    if service is None:
+        raise ServiceNotFound(details={"service_code": code})
+    return service
+
+
 def service_fee_paise(service: Service) -> int:
-    """Total of the fixed fee heads; 0 for a free service."""
+    """Total of the fixed fee heads; 0 for a free service.
+
+    Heads whose amount comes from a form field (bills, fines) count as 0 here; the
+    application computes them from the submitted fields.
+    """
     return sum(head.amount_paise for head in service.fee_heads.all())
+
+
+def service_current_version(service: Service) -> ServiceVersion:
+    """The published version an application submitted now would run under."""
+    version = ServiceVersion.objects.filter(
+        service_id=service.pk, version=service.current_version
+    ).first()
+    if version is None:
+        raise ServiceNotPublished(details={"service_code": service.code})
+    return version
+
+
+def service_search(query: str, lang: str | None = None) -> QuerySet[Service]:
+    """Active services whose code or name (English or Bengali) contains ``query``.
+
+    Both languages are always searched; ``lang`` decides the order of the results.
+    """
+    text = (query or "").strip()
+    services = service_list()
+    if text:
+        services = services.filter(
+            Q(name_en__icontains=text)
+            | Q(name_bn__icontains=text)
+            | Q(code__icontains=text)
+            | Q(department__name_en__icontains=text)
+            | Q(department__name_bn__icontains=text)
+        )
+    order = "name_bn" if (lang or "").startswith("bn") else "name_en"
+    return services.order_by(order, "code")

@@ -1,0 +1,33 @@
+"""Reads about people: citizen search and staff lookups."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from sahayata.core.money import ascii_digits
+from sahayata.people.models import Citizen, Role, User
+from sahayata.people.rules import normalise_mobile
+
+
+def citizen_search(*, query: str, limit: int = 50) -> QuerySet[Citizen]:
+    """Citizens whose mobile matches (full number or its last digits) or whose name
+    contains ``query``, in English or in Bengali."""
+    text = (query or "").strip()
+    if not text:
+        return Citizen.objects.none()
+    condition = Q(name_en__icontains=text) | Q(name_bn__icontains=text)
+    mobile = normalise_mobile(text)
+    digits = ascii_digits(text).replace(" ", "").replace("-", "")
+    if mobile is not None:
+        condition |= Q(mobile=mobile)
+    elif digits.isdigit() and len(digits) >= 4:
+        condition |= Q(mobile__endswith=digits)
+    return Citizen.objects.filter(condition).order_by("name_en", "pk")[:limit]
+
+
+def user_get_by_username(*, username: str) -> User | None:
+    return User.objects.filter(username=username).first()
+
+
+def department_officers(*, department_id: int) -> QuerySet[User]:
+    return User.objects.filter(role=Role.OFFICER, department_id=department_id, is_active=True)

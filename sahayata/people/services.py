@@ -1,0 +1,238 @@
+"""Writes about people: staff users with one role each, and citizens.
+
+Every write checks its input and raises a ``DomainError`` with a stable code; nothing
+is written when a check fails.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+
+from sahayata.catalogue.models import Department
+from sahayata.core.errors import Conflict, InvalidInput
+from sahayata.people.models import CENTRE_ROLES, Citizen, Role, User
+from sahayata.people.roles import require_role
+from sahayata.people.rules import (
+    aadhaar_hmac,
+    aadhaar_mask,
+    normalise_aadhaar,
+    normalise_mobile,
+)
+from sahayata.places.models import Centre, District
+
+
+class InvalidMobile(InvalidInput):
+    code = "invalid_mobile"
+    default_message = _("Enter a 10-digit Indian mobile number.")
+
+
+class InvalidAadhaar(InvalidInput):
+    code = "invalid_aadhaar"
+    default_message = _("This is not a valid 12-digit Aadhaar number.")
+
+
+class InvalidName(InvalidInput):
+    code = "invalid_name"
+    default_message = _("Enter the citizen's name.")
+
+
+class DuplicateCitizen(Conflict):
+    code = "duplicate_citizen"
+    default_message = _("A citizen with this Aadhaar number is already registered.")
+
+
+class InvalidRole(InvalidInput):
+    code = "invalid_role"
+    default_message = _("Unknown role.")
+
+
+class RoleNeedsCentre(InvalidInput):
+    code = "role_needs_centre"
+    default_message = _("Operators and centre supervisors need a centre.")
+
+
+class RoleNeedsDepartment(InvalidInput):
+    code = "role_needs_department"
+    default_message = _("Department officers need a department.")
+
+
+class RoleNeedsDistrict(InvalidInput):
+    code = "role_needs_district"
+    default_message = _("District nodal officers need a district.")
+
+
+class RoleTakesNoPlace(InvalidInput):
+    code = "role_mismatch"
+    default_message = _("This role does not take a centre, department or district.")
+
+
+class WeakPassword(InvalidInput):
+    code = "weak_password"
+    default_message = _("This password is too weak.")
+
+
+class DuplicateUsername(Conflict):
+    code = "duplicate_username"
+    default_message = _("This username is already taken.")
+
+
+def aadhaar_hash(digits: str) -> str:
+    return aadhaar_hmac(digits, key=settings.SAHAYATA_AADHAAR_HMAC_KEY)
+
+
+def citizen_register(
+    *,
+    name_en: str,
+    name_bn: str = "",
+    mobile: str,
+    gender: str = "",
+    date_of_birth: datetime.date | None = None,
+    aadhaar: str | None = None,
+    district: District | None = None,
+) -> Citizen:
+    """Register a citizen. Only the masked Aadhaar and its keyed hash are stored.
+
+    A second registration with the same Aadhaar raises ``DuplicateCitizen`` whose
+    details carry the existing citizen's id.
+    """
+    name_en = (name_en or "").strip()
+    name_bn = (name_bn or "").strip()
+    if not name_en and not name_bn:
+        raise InvalidName()
+    normalised_mobile = normalise_mobile(mobile)
+    if normalised_mobile is None:
+        raise InvalidMobile(details={"field": "mobile"})
+    if gender not in ("", *Citizen.Gender.values):
+        raise InvalidInput(details={"field": "gender"})
+    masked = hashed = ""
+    if aadhaar:
+        digits = normalise_aadhaar(aadhaar)
+        if digits is None:
+            raise InvalidAadhaar(details={"field": "aadhaar"})
+        masked, hashed = aadhaar_mask(digits), aadhaar_hash(digits)
+        existing = Citizen.objects.filter(aadhaar_hmac=hashed).only("pk").first()
+        if existing is not None:
+            raise DuplicateCitizen(details={"citizen_id": existing.pk})
+    try:
+        with transaction.atomic():
+            return Citizen.objects.create(
+                name_en=name_en or name_bn,
+                name_bn=name_bn,
+                mobile=normalised_mobile,
+                gender=gender,
+                date_of_birth=date_of_birth,
+                aadhaar_masked=masked,
+                aadhaar_hmac=hashed,
+                district=district,
+            )
+    except IntegrityError:
+        # A concurrent registration with the same Aadhaar won the unique index.
+        existing = Citizen.objects.filter(aadhaar_hmac=hashed).only("pk").first()
+        if hashed and existing is not None:
+            raise DuplicateCitizen(details={"citizen_id": existing.pk}) from None
+        raise
+
+
+def _check_role_places(
+    role: str,
+    centre: Centre | None,
+    department: Department | None,
+    district: District | None,
+) -> None:
+    if role not in Role.values:
+        raise InvalidRole(details={"role": role, "roles": list(Role.values)})
+    if role in CENTRE_ROLES:
+        if centre is None:
+            raise RoleNeedsCentre()
+        if department is not None:
+            raise RoleTakesNoPlace(details={"field": "department"})
+    elif role == Role.OFFICER:
+        if department is None:
+            raise RoleNeedsDepartment()
+        if centre is not None:
+            raise RoleTakesNoPlace(details={"field": "centre"})
+    elif role == Role.DISTRICT:
+        if district is None:
+            raise RoleNeedsDistrict()
+        if centre is not None or department is not None:
+            raise RoleTakesNoPlace()
+    elif centre is not None or department is not None or district is not None:
+        raise RoleTakesNoPlace()
+
+
+def user_create(
+    *,
+    username: str,
+    role: str,
+    password: str,
+    centre: Centre | None = None,
+    department: Department | None = None,
+    district: District | None = None,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    preferred_language: str = "bn",
+    actor: User | None = None,
+) -> User:
+    """Create a staff user with one role.
+
+    Operators and supervisors belong to a centre (and so to its district), officers to a
+    department, district nodal officers to a district; the others to none. Administrators
+    may use the Django admin. ``actor`` (when a person, not a command, creates the user)
+    must be an administrator.
+    """
+    if actor is not None:
+        require_role(actor, Role.ADMIN)
+    username = (username or "").strip()
+    if not username:
+        raise InvalidInput(_("Enter a username."), details={"field": "username"})
+    _check_role_places(role, centre, department, district)
+    if centre is not None and district is None:
+        district = centre.district
+    candidate = User(username=username, first_name=first_name, last_name=last_name, email=email)
+    try:
+        validate_password(password, user=candidate)
+    except ValidationError as exc:
+        raise WeakPassword(details={"problems": [str(m) for m in exc.messages]}) from None
+    if User.objects.filter(username__iexact=username).exists():
+        raise DuplicateUsername(details={"username": username})
+    is_admin = role == Role.ADMIN
+    fields: dict[str, Any] = {
+        "username": username,
+        "role": role,
+        "centre": centre,
+        "department": department,
+        "district": district,
+        "first_name": first_name,
+        "last_name": last_name,
+        "email": email,
+        "preferred_language": preferred_language,
+        "is_staff": is_admin,
+        "is_superuser": is_admin,
+    }
+    try:
+        with transaction.atomic():
+            user = User(**fields)
+            user.set_password(password)
+            user.save()
+            return user
+    except IntegrityError:
+        raise DuplicateUsername(details={"username": username}) from None
+
+
+def user_set_password(*, user: User, password: str) -> User:
+    try:
+        validate_password(password, user=user)
+    except ValidationError as exc:
+        raise WeakPassword(details={"problems": [str(m) for m in exc.messages]}) from None
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+    return user
