@@ -1,0 +1,215 @@
+"""The public transparency dashboard: no login, server-rendered, bilingual.
+
+Every figure comes from ``selectors`` (through ``tables``); the charts are inline SVG,
+the filters are a GET form, and every table downloads as CSV or JSON.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import datetime as dt
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.translation import get_language, override
+from django.views.decorators.http import require_GET
+
+from sahayata.core.money import format_count, format_inr_words
+from sahayata.transparency import charts, selectors
+from sahayata.transparency.forms import FilterForm
+from sahayata.transparency.models import Milestone
+from sahayata.transparency.selectors import Filters
+from sahayata.transparency.tables import TABLES, Table, milestone_amount, show
+
+FONTS = Path(__file__).resolve().parent.parent / "core" / "static" / "fonts"
+SHOWN = ("summary", "daily", "monthly", "districts", "departments", "services", "on_time")
+
+
+def _lang() -> str:
+    return "bn" if (get_language() or "bn").startswith("bn") else "en"
+
+
+def _filters(request: HttpRequest) -> tuple[FilterForm, Filters]:
+    form = FilterForm(request.GET or None)
+    if form.is_bound and form.is_valid():
+        return form, form.filters()
+    return form, Filters()
+
+
+def _charts(tables: dict[str, Table], lang: str) -> dict[str, Any]:
+    def rows(table: str, label: str, kind: str, value: str) -> list[tuple[str, int, str]]:
+        return [
+            (
+                show(row[label], kind, lang),
+                int(row[value] or 0),
+                format_inr_words(int(row[value]), lang=lang)
+                if value == "paise"
+                else format_count(int(row[value] or 0), lang),
+            )
+            for row in tables[table].rows
+        ]
+
+    on_time = [
+        (
+            row["name"],
+            round((row["on_time_percent"] or 0) * 10),
+            show(row["on_time_percent"], "percent", lang),
+        )
+        for row in tables["on_time"].rows
+    ]
+    return {
+        "daily": charts.column_chart(
+            rows("daily", "date", "day", "paise"), title=str(tables["daily"].title)
+        ),
+        "monthly": charts.column_chart(
+            rows("monthly", "month", "month", "paise"), title=str(tables["monthly"].title)
+        ),
+        "districts": charts.bar_chart(
+            rows("districts", "name", "text", "paise"), title=str(tables["districts"].title)
+        ),
+        "departments": charts.bar_chart(
+            rows("departments", "name", "text", "services_delivered"),
+            title=str(tables["departments"].title),
+            label_width=250,
+        ),
+        "services": charts.bar_chart(
+            rows("services", "name", "text", "services_delivered"),
+            title=str(tables["services"].title),
+            label_width=250,
+        ),
+        "on_time": charts.bar_chart(on_time, title=str(tables["on_time"].title), label_width=250),
+    }
+
+
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    form, filters = _filters(request)
+    lang = _lang()
+    tables = {key: TABLES[key](filters) for key in SHOWN}
+    summary = tables["summary"].rows[0]
+    latest = selectors.latest_milestone()
+    context = {
+        "form": form,
+        "filters": filters,
+        "summary": summary,
+        "sections": [
+            {"table": tables[key], "rows": tables[key].display_rows(lang), "chart": chart}
+            for key, chart in _charts(tables, lang).items()
+        ],
+        "simulated": selectors.history_is_simulated(filters),
+        "latest": latest,
+        "latest_amount": milestone_amount(latest, lang) if latest else "",
+        "query": request.GET.urlencode() if form.is_valid() else "",
+        "trend_range": selectors.trend_range(filters),
+    }
+    return render(request, "transparency/dashboard.html", context)
+
+
+@require_GET
+def table_download(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
+    if table not in TABLES:
+        raise Http404
+    form, filters = _filters(request)
+    if form.is_bound and not form.is_valid():
+        return JsonResponse(
+            {"error": {"code": "invalid_input", "message": "", "details": form.errors}},
+            status=422,
+        )
+    data = TABLES[table](filters)
+    keys = [col.key for col in data.columns]
+    if data.rows and "name_en" in data.rows[0]:
+        keys += ["name_en", "name_bn"]
+    rows = [{key: row.get(key) for key in keys} for row in data.rows]
+    simulated = selectors.history_is_simulated(filters)
+    if fmt == "json":
+        body = {
+            "table": table,
+            "filters": {
+                "district_id": filters.district_id,
+                "department_id": filters.department_id,
+                "date_from": filters.date_from,
+                "date_to": filters.date_to,
+            },
+            "simulated": simulated,
+            "as_of": selectors.as_of(),
+            "rows": rows,
+        }
+        response = HttpResponse(
+            json.dumps(body, cls=DjangoJSONEncoder, ensure_ascii=False),
+            content_type="application/json; charset=utf-8",
+        )
+    else:
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        writer = csv.DictWriter(response, fieldnames=keys)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({key: _csv_value(value) for key, value in row.items()})
+    response["Content-Disposition"] = f'attachment; filename="sahayata-{table}.{fmt}"'
+    return response
+
+
+def _csv_value(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _milestone_or_404(milestone_id: int) -> Milestone:
+    milestone = selectors.milestone_get(milestone_id=milestone_id)
+    if milestone is None:
+        raise Http404
+    return milestone
+
+
+@require_GET
+def milestone_detail(request: HttpRequest, milestone_id: int) -> HttpResponse:
+    milestone = _milestone_or_404(milestone_id)
+    lang = _lang()
+    context = {
+        "milestone": milestone,
+        "amount": milestone_amount(milestone, lang),
+        "crossed_at": show(milestone.crossed_at, "datetime", lang),
+        "lang": lang,
+        **selectors.milestone_context(milestone),
+    }
+    return render(request, "transparency/milestone.html", context)
+
+
+@cache
+def _font_face(weight: int) -> str:
+    faces = []
+    for subset in ("bengali", "latin"):
+        data = (FONTS / f"noto-sans-bengali-{subset}-{weight}-normal.woff2").read_bytes()
+        encoded = base64.b64encode(data).decode("ascii")
+        faces.append(
+            f"@font-face{{font-family:'Noto Sans Bengali';font-weight:{weight};"
+            f"src:url(data:font/woff2;base64,{encoded}) format('woff2')}}"
+        )
+    return "".join(faces)
+
+
+@require_GET
+def milestone_card(request: HttpRequest, milestone_id: int) -> HttpResponse:
+    """The shareable card, 1200 × 630 SVG, with the project font embedded so it renders alone."""
+    milestone = _milestone_or_404(milestone_id)
+    lang = request.GET.get("lang", _lang())
+    lang = "en" if lang == "en" else "bn"
+    with override(lang):
+        svg = render_to_string(
+            "transparency/card.svg",
+            {
+                "milestone": milestone,
+                "amount": milestone_amount(milestone, lang),
+                "crossed_at": show(milestone.crossed_at, "datetime", lang),
+                "font_face": _font_face(700),
+                **selectors.milestone_context(milestone),
+            },
+        )
+    response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
