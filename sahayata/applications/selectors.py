@@ -1,0 +1,263 @@
+"""Reads of applications: visibility, inboxes, the operator's day, tracking, RTPS reports."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
+
+from sahayata.applications.models import Application, Holiday
+from sahayata.applications.rules import is_overdue
+from sahayata.applications.workflows import OFFICER, REGISTRY
+from sahayata.people.models import Role, User
+
+
+def holidays_between(start: dt.date, working_days: int) -> set[dt.date]:
+    """Listed holidays that can matter for a limit of ``working_days`` from ``start``."""
+    # Generous horizon: every week has at least one working day in practice.
+    horizon = start + dt.timedelta(days=working_days * 3 + 60)
+    return set(
+        Holiday.objects.filter(date__gt=start, date__lte=horizon).values_list("date", flat=True)
+    )
+
+
+def application_visible_to(user: Any, application: Application) -> bool:
+    """Its centre's staff, its department's officers, the district nodal officer of its
+    centre, auditors and administrators. Everyone else gets "not found"."""
+    if not isinstance(user, User) or not user.is_active:
+        return False
+    if user.role in (Role.OPERATOR, Role.SUPERVISOR):
+        return user.centre_id == application.centre_id
+    if user.role == Role.OFFICER:
+        return user.department_id == application.department_id
+    if user.role == Role.DISTRICT:
+        return user.district_id == application.centre.district_id
+    return user.role in (Role.AUDITOR, Role.ADMIN)
+
+
+def applications_visible(user: Any) -> QuerySet[Application]:
+    applications = Application.objects.select_related("service", "centre", "citizen")
+    if not isinstance(user, User) or not user.is_active:
+        return applications.none()
+    if user.role in (Role.OPERATOR, Role.SUPERVISOR):
+        return applications.filter(centre_id=user.centre_id or 0)
+    if user.role == Role.OFFICER:
+        return applications.filter(department_id=user.department_id or 0)
+    if user.role == Role.DISTRICT:
+        return applications.filter(centre__district_id=user.district_id or 0)
+    if user.role in (Role.AUDITOR, Role.ADMIN):
+        return applications
+    return applications.none()
+
+
+def application_get_for(*, user: Any, number: str) -> Application | None:
+    """The application with this number if ``user`` may see it; None otherwise."""
+    application = (
+        Application.objects.select_related(
+            "service", "centre", "centre__district", "citizen", "department", "submitted_by"
+        )
+        .filter(number=number)
+        .first()
+    )
+    if application is None or not application_visible_to(user, application):
+        return None
+    return application
+
+
+def officer_states() -> set[str]:
+    """States in which an officer has something to do, across every workflow version."""
+    states: set[str] = set()
+    for workflow in REGISTRY.values():
+        for action in workflow.actions:
+            if OFFICER in action.roles:
+                states.update(action.from_states)
+    return states
+
+
+def officer_inbox(*, officer: User) -> QuerySet[Application]:
+    """The officer's department's open applications awaiting an officer, by due date."""
+    return (
+        Application.objects.select_related("service", "centre", "citizen")
+        .filter(department_id=officer.department_id or 0, is_open=True, status__in=officer_states())
+        .order_by("due_date", "submitted_at")
+    )
+
+
+def mark_overdue(applications: Any, today: dt.date) -> list[Application]:
+    rows = list(applications)
+    for application in rows:
+        application.overdue = application.is_open and is_overdue(application.due_date, today)
+    return rows
+
+
+# --- The operator's day -----------------------------------------------------------------
+
+
+@dataclass
+class DayLine:
+    service_code: str
+    service_name: str
+    count: int = 0
+    paid_count: int = 0
+    fee_paise: int = 0
+
+
+@dataclass
+class DaySummary:
+    day: dt.date
+    lines: list[DayLine] = field(default_factory=list)
+    count: int = 0
+    fee_paise: int = 0
+    wallet_held_paise: int = 0
+    wallet_hold_count: int = 0
+
+    @property
+    def matches_wallet(self) -> bool:
+        return self.fee_paise == self.wallet_held_paise
+
+
+def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+    return start, start + dt.timedelta(days=1)
+
+
+def centre_applications_on(*, centre_id: int, day: dt.date) -> QuerySet[Application]:
+    return (
+        Application.objects.select_related("service", "citizen")
+        .filter(centre_id=centre_id, submitted_on=day)
+        .order_by("-submitted_at")
+    )
+
+
+def wallet_service_holds_on(*, centre_id: int, day: dt.date) -> tuple[int, int]:
+    """``(count, paise)`` of service-fee holds placed from the centre's wallet that day,
+    read from the ledger itself (the wallet's movements), not from applications."""
+    from sahayata.wallet.models import Transfer, TransferKind
+
+    start, end = _day_bounds(day)
+    totals = Transfer.objects.filter(
+        debit_account__centre_id=centre_id,
+        kind=TransferKind.PENDING,
+        code="service_fee",
+        created_at__gte=start,
+        created_at__lt=end,
+    ).aggregate(paise=Sum("amount_paise"), count=Count("reference", distinct=True))
+    return int(totals["count"] or 0), int(totals["paise"] or 0)
+
+
+def operator_day_summary(*, centre_id: int, day: dt.date) -> DaySummary:
+    """Count and fee by service of the applications submitted at a centre on ``day``
+    (Kolkata), beside the wallet's service-fee holds of that day: the two must agree."""
+    summary = DaySummary(day=day)
+    rows = (
+        Application.objects.filter(centre_id=centre_id, submitted_on=day)
+        .values("service__code", "service__name_en", "service__name_bn")
+        .annotate(
+            count=Count("pk"),
+            paid=Count("pk", filter=Q(fee_paise__gt=0)),
+            fee=Sum("fee_paise"),
+        )
+        .order_by("service__code")
+    )
+    lang_bn = _is_bengali()
+    for row in rows:
+        line = DayLine(
+            service_code=row["service__code"],
+            service_name=row["service__name_bn"] if lang_bn else row["service__name_en"],
+            count=row["count"],
+            paid_count=row["paid"],
+            fee_paise=int(row["fee"] or 0),
+        )
+        summary.lines.append(line)
+        summary.count += line.count
+        summary.fee_paise += line.fee_paise
+    summary.wallet_hold_count, summary.wallet_held_paise = wallet_service_holds_on(
+        centre_id=centre_id, day=day
+    )
+    return summary
+
+
+def _is_bengali() -> bool:
+    from django.utils.translation import get_language
+
+    return (get_language() or "bn").startswith("bn")
+
+
+# --- Public tracking --------------------------------------------------------------------
+
+
+def application_track(*, number: str, mobile: str) -> Application | None:
+    """The application only when the number *and* the citizen's mobile match."""
+    number = (number or "").strip().upper()
+    mobile = "".join(ch for ch in (mobile or "") if ch.isdigit())[-10:]
+    if not number or len(mobile) != 10:
+        return None
+    return (
+        Application.objects.select_related("service", "citizen")
+        .filter(number=number, citizen__mobile=mobile)
+        .first()
+    )
+
+
+# --- RTPS report ------------------------------------------------------------------------
+
+
+@dataclass
+class RtpsLine:
+    department_id: int
+    department_name: str
+    closed_on_time: int = 0
+    closed_late: int = 0
+    open_on_time: int = 0
+    open_overdue: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.closed_on_time + self.closed_late + self.open_on_time + self.open_overdue
+
+    @property
+    def on_time_percent(self) -> int | None:
+        closed = self.closed_on_time + self.closed_late
+        return None if closed == 0 else round(100 * self.closed_on_time / closed)
+
+
+def rtps_report(*, today: dt.date, department_id: int | None = None) -> list[RtpsLine]:
+    """On-time and overdue applications per department (closed: by closing date)."""
+    applications = Application.objects.all()
+    if department_id is not None:
+        applications = applications.filter(department_id=department_id)
+    rows = applications.values(
+        "department_id",
+        "department__name_en",
+        "department__name_bn",
+        "is_open",
+        "due_date",
+        "closed_at",
+    )
+    lines: dict[int, RtpsLine] = {}
+    bengali = _is_bengali()
+    for row in rows.iterator():
+        dept = row["department_id"]
+        if dept not in lines:
+            lines[dept] = RtpsLine(
+                department_id=dept,
+                department_name=row["department__name_bn"]
+                if bengali
+                else row["department__name_en"],
+            )
+        line = lines[dept]
+        if row["is_open"]:
+            if is_overdue(row["due_date"], today):
+                line.open_overdue += 1
+            else:
+                line.open_on_time += 1
+        else:
+            closed_on = timezone.localtime(row["closed_at"]).date()
+            if closed_on <= row["due_date"]:
+                line.closed_on_time += 1
+            else:
+                line.closed_late += 1
+    return sorted(lines.values(), key=lambda line: line.department_name)

@@ -1,0 +1,113 @@
+"""Writes of the notifications outbox: queue inside a transaction, send after commit.
+
+``notification_queue`` is called inside the transaction that changes what it announces;
+the rows commit (or vanish) with it. Sending happens in ``transaction.on_commit`` and,
+for anything left over, in ``manage.py notifications_send``. Delivery is at least once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from django.core.mail import send_mail
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+
+from sahayata.notifications.backends import SmsError, sms_backend
+from sahayata.notifications.models import Notification
+
+logger = logging.getLogger(__name__)
+MAX_ATTEMPTS = 5
+
+
+def notification_queue(
+    *,
+    kind: str,
+    reference: str,
+    body: str,
+    mobile: str = "",
+    email: str = "",
+    subject: str = "",
+) -> list[Notification]:
+    """Write outbox rows (SMS to ``mobile``, e-mail to ``email``) in the caller's transaction."""
+    rows = []
+    if mobile:
+        rows.append(
+            Notification(
+                channel=Notification.Channel.SMS,
+                recipient=mobile,
+                kind=kind,
+                reference=reference,
+                body=body,
+            )
+        )
+    if email:
+        rows.append(
+            Notification(
+                channel=Notification.Channel.EMAIL,
+                recipient=email,
+                kind=kind,
+                reference=reference,
+                subject=subject or reference,
+                body=body,
+            )
+        )
+    Notification.objects.bulk_create(rows)
+    ids = [row.pk for row in rows]
+    if ids:
+        transaction.on_commit(lambda: notifications_send(ids=ids))
+    return rows
+
+
+def _deliver(notification: Notification) -> None:
+    if notification.channel == Notification.Channel.SMS:
+        sms_backend().send(
+            to=notification.recipient, body=notification.body, reference=notification.reference
+        )
+    else:
+        send_mail(
+            subject=notification.subject,
+            message=notification.body,
+            from_email=None,
+            recipient_list=[notification.recipient],
+        )
+
+
+def notifications_send(*, ids: Iterable[object] | None = None, limit: int = 200) -> int:
+    """Send pending notifications (these ``ids``, or the oldest ``limit``). Returns sent count.
+
+    Each row is claimed under a row lock (skipping rows another sender holds), sent, and
+    marked in the same short transaction, so two senders never send one row twice.
+    """
+    candidates = Notification.objects.filter(status=Notification.Status.PENDING)
+    if ids is not None:
+        candidates = candidates.filter(pk__in=list(ids))
+    pending_ids = list(candidates.order_by("created_at").values_list("pk", flat=True)[:limit])
+    sent = 0
+    for pk in pending_ids:
+        try:
+            with transaction.atomic():
+                row = (
+                    Notification.objects.select_for_update(skip_locked=True)
+                    .filter(pk=pk, status=Notification.Status.PENDING)
+                    .first()
+                )
+                if row is None:
+                    continue
+                row.attempts += 1
+                try:
+                    _deliver(row)
+                except (SmsError, OSError) as exc:
+                    row.last_error = f"{type(exc).__name__}: {exc}"[:200]
+                    if row.attempts >= MAX_ATTEMPTS:
+                        row.status = Notification.Status.FAILED
+                    row.save(update_fields=["attempts", "last_error", "status"])
+                    continue
+                row.status = Notification.Status.SENT
+                row.sent_at = timezone.now()
+                row.save(update_fields=["attempts", "status", "sent_at"])
+                sent += 1
+        except DatabaseError:
+            logger.exception("notification %s could not be sent", pk)
+    return sent
