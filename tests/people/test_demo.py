@@ -1,0 +1,41 @@
+"""The demo staff: who exists, with which role, and that seeding twice adds nothing."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.contrib.auth import authenticate
+
+from sahayata.catalogue import demo as catalogue_demo
+from sahayata.catalogue.models import Department
+from sahayata.people import demo
+from sahayata.people.models import Role, User
+from sahayata.places import demo as places_demo
+from sahayata.places.models import Centre
+
+
+@pytest.mark.django_db
+def test_demo_people() -> None:
+    out = io.StringIO()
+    places_demo.seed_demo(stdout=out, quiet=True)
+    catalogue_demo.seed_demo(stdout=out, quiet=True)
+    demo.seed_demo(stdout=out)
+    count = User.objects.count()
+    demo.seed_demo(stdout=io.StringIO())
+    assert User.objects.count() == count
+    for centre in Centre.objects.all():
+        assert User.objects.filter(role=Role.OPERATOR, centre=centre).count() == 2
+    assert User.objects.filter(role=Role.SUPERVISOR).count() >= 3
+    for department in Department.objects.all():
+        assert User.objects.filter(role=Role.OFFICER, department=department).exists()
+    assert User.objects.filter(role=Role.DISTRICT).exists()
+    assert User.objects.filter(role=Role.FINANCE).count() == 2
+    assert User.objects.get(username="auditor").role == Role.AUDITOR
+    admin = User.objects.get(username="admin")
+    assert admin.is_superuser and admin.role == Role.ADMIN
+    assert authenticate(username="finance2", password=demo.DEMO_PASSWORD) is not None
+    printed = out.getvalue()
+    for username in ("admin", "finance", "finance2", "auditor", "officer-llr", "op-kol0001-1"):
+        assert username in printed
+    assert "sahayata-demo" in printed
