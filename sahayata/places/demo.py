@@ -17,7 +17,7 @@ from sahayata.places.services import centre_upsert
 EXTRA_CENTRES = {"KOL": 3, "HWH": 1, "N24": 1, "S24": 1}
 LAUNCH = datetime.date(2020, 10, 1)  # BSK began in October 2020
 
-_KIND_NAMES = {
+_KIND_NAMES: dict[str, tuple[str, str]] = {
     Centre.Kind.DM_OFFICE: ("District Magistrate's Office", "জেলাশাসকের কার্যালয়"),
     Centre.Kind.SDO_OFFICE: ("SDO Office", "মহকুমা শাসকের কার্যালয়"),
     Centre.Kind.BDO_OFFICE: ("BDO Office", "বিডিও অফিস"),
@@ -36,7 +36,7 @@ def _kind_for(unit: Unit, number: int, offset: int) -> str:
 
 def _centres_of(data: DistrictData, offset: int) -> list[tuple[str, str, int]]:
     """(code, kind, unit index) of the demo centres of one district."""
-    plan = [(f"{data.code}0001", Centre.Kind.DM_OFFICE, 0)]
+    plan: list[tuple[str, str, int]] = [(f"{data.code}0001", Centre.Kind.DM_OFFICE, 0)]
     for number in range(2, 4 + EXTRA_CENTRES.get(data.code, 0)):
         index = (number - 1) % len(data.units)
         plan.append(
