@@ -1,5 +1,223 @@
-"""JSON API endpoints of the applications app."""
+"""JSON API of applications: submit, read, act, and public tracking (see API.md)."""
 
-from ninja import Router
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from sahayata.api.auth import bearer
+from sahayata.api.idempotency import run_idempotent
+from sahayata.applications import selectors
+from sahayata.applications.models import Application
+from sahayata.applications.ratelimit import rate_limit_check
+from sahayata.applications.services import (
+    ApplicationNotFound,
+    application_act,
+    application_next_actions,
+    application_submit,
+    citizen_find_or_register,
+)
+from sahayata.applications.workflows import state_label
+from sahayata.catalogue.selectors import service_get
+from sahayata.core.errors import NotFound
+from sahayata.people.models import User
+from sahayata.places.models import Centre
 
 router = Router(tags=["applications"])
+
+
+class CitizenIn(Schema):
+    name: str = Field(min_length=1, max_length=200)
+    mobile: str = Field(min_length=10, max_length=14)
+    name_bn: str = Field("", max_length=200)
+    email: str = Field("", max_length=254)
+
+
+class ApplicationIn(Schema):
+    centre_code: str = Field(min_length=1, max_length=16)
+    service_code: str = Field(min_length=1, max_length=40)
+    citizen: CitizenIn
+    fields: dict[str, Any] = Field(default_factory=dict)
+
+
+class SubmittedOut(Schema):
+    application_no: str
+    status: str
+    fee_paise: int
+    due_date: dt.date
+    acknowledgement_url: str
+
+
+class ActionIn(Schema):
+    action: str = Field(min_length=1, max_length=40)
+    comment: str = Field("", max_length=2000)
+    fields: dict[str, Any] | None = None
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # bearer auth guarantees it
+    return user
+
+
+def application_body(application: Application, user: User) -> dict[str, Any]:
+    certificate = getattr(application, "certificate", None)
+    return {
+        "application_no": application.number,
+        "status": application.status,
+        "status_label": state_label(application.status),
+        "service_code": application.service.code,
+        "service_version": application.service_version,
+        "workflow": f"{application.workflow_code}@{application.workflow_version}",
+        "centre_code": application.centre.code,
+        "fee_paise": application.fee_paise,
+        "fees": [
+            {
+                "code": fee.code,
+                "name_en": fee.name_en,
+                "name_bn": fee.name_bn,
+                "payee": fee.payee,
+                "amount_paise": fee.amount_paise,
+            }
+            for fee in application.fees.all()
+        ],
+        "hold": application.hold,
+        "submitted_at": application.submitted_at,
+        "due_date": application.due_date,
+        "overdue": application.escalated_at is not None,
+        "certificate_id": certificate.id if certificate is not None else None,
+        "next_actions": [
+            a.code for a in application_next_actions(application=application, user=user)
+        ],
+        "history": [
+            {
+                "action": entry.action,
+                "from": entry.from_state,
+                "to": entry.to_state,
+                "actor": entry.actor.username if entry.actor else entry.actor_label,
+                "comment": entry.comment,
+                "at": entry.at,
+            }
+            for entry in application.history.select_related("actor").order_by("at", "pk")
+        ],
+    }
+
+
+@router.post(
+    "/applications",
+    auth=bearer,
+    response={201: SubmittedOut},
+    summary="Submit an application (holds a paid service's fee)",
+)
+def applications_create(request: HttpRequest, body: ApplicationIn) -> tuple[int, Any]:
+    user = _user(request)
+
+    def handle() -> tuple[int, Any]:
+        centre = Centre.objects.filter(code=body.centre_code).first()
+        if centre is None or user.centre_id != centre.pk:
+            raise NotFound()
+        service = service_get(code=body.service_code)
+        citizen = citizen_find_or_register(
+            name=body.citizen.name, mobile=body.citizen.mobile, name_bn=body.citizen.name_bn
+        )
+        application = application_submit(
+            operator=user,
+            centre=centre,
+            service=service,
+            citizen=citizen,
+            fields=body.fields,
+            contact_email=body.citizen.email,
+        )
+        return 201, {
+            "application_no": application.number,
+            "status": application.status,
+            "fee_paise": application.fee_paise,
+            "due_date": application.due_date,
+            "acknowledgement_url": request.build_absolute_uri(
+                reverse("applications:acknowledgement", args=[application.number])
+            ),
+        }
+
+    return run_idempotent(request, body.dict(), handle)
+
+
+@router.get("/applications/{application_no}", auth=bearer, summary="One application")
+def applications_get(request: HttpRequest, application_no: str) -> dict[str, Any]:
+    user = _user(request)
+    application = selectors.application_get_for(user=user, number=application_no)
+    if application is None:
+        raise ApplicationNotFound()
+    return application_body(application, user)
+
+
+@router.post(
+    "/applications/{application_no}/actions",
+    auth=bearer,
+    summary="Take a workflow action (approve posts the fee, reject refunds it)",
+)
+def applications_act(request: HttpRequest, application_no: str, body: ActionIn) -> tuple[int, Any]:
+    user = _user(request)
+
+    def handle() -> tuple[int, Any]:
+        application = selectors.application_get_for(user=user, number=application_no)
+        if application is None:
+            raise ApplicationNotFound()
+        application_act(
+            application=application,
+            action=body.action,
+            actor=user,
+            comment=body.comment,
+            fields=body.fields,
+        )
+        application.refresh_from_db()
+        return 200, application_body(application, user)
+
+    return run_idempotent(request, body.dict(), handle)
+
+
+class TrackQuery(Schema):
+    application_no: str = Field(min_length=1, max_length=40)
+    mobile: str = Field(min_length=1, max_length=16)
+
+
+class TrackOut(Schema):
+    application_no: str
+    status: str
+    status_label: str
+    service_code: str
+    service_name_en: str
+    service_name_bn: str
+    submitted_on: dt.date
+    due_date: dt.date
+    fee_paise: int
+    certificate_id: str | None
+
+
+def track_body(application: Application) -> dict[str, Any]:
+    certificate = getattr(application, "certificate", None)
+    return {
+        "application_no": application.number,
+        "status": application.status,
+        "status_label": state_label(application.status),
+        "service_code": application.service.code,
+        "service_name_en": application.service.name_en,
+        "service_name_bn": application.service.name_bn,
+        "submitted_on": application.submitted_on,
+        "due_date": application.due_date,
+        "fee_paise": application.fee_paise,
+        "certificate_id": certificate.id if certificate is not None else None,
+    }
+
+
+@router.get("/track", auth=None, response=TrackOut, summary="Public tracking (rate-limited)")
+def track(request: HttpRequest, query: Query[TrackQuery]) -> dict[str, Any]:
+    rate_limit_check(request, scope="track")
+    application = selectors.application_track(number=query.application_no, mobile=query.mobile)
+    if application is None:
+        raise ApplicationNotFound()
+    return track_body(application)

@@ -538,3 +538,20 @@ __all__ = [
     "application_system_act",
     "applications_escalate_overdue",
 ]
+
+
+# --- Citizens at the counter ------------------------------------------------------------
+
+
+def citizen_find_or_register(*, name: str, mobile: str, name_bn: str = "") -> Citizen:
+    """The citizen with this mobile and name (either language), or a new registration."""
+    from sahayata.people.rules import normalise_mobile
+    from sahayata.people.services import citizen_register
+
+    normalised = normalise_mobile(mobile) or ""
+    name = (name or "").strip()
+    if normalised and name:
+        for citizen in Citizen.objects.filter(mobile=normalised).order_by("pk"):
+            if name.casefold() in (citizen.name_en.casefold(), citizen.name_bn.casefold()):
+                return citizen
+    return citizen_register(name_en=name, name_bn=name_bn, mobile=mobile)

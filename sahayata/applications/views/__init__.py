@@ -1,0 +1,1 @@
+"""HTML pages of applications: the counter, the office, and public tracking."""

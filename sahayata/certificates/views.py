@@ -1,0 +1,106 @@
+"""Certificate pages: public verification (by ID or a scanned QR payload), the public
+key, the printable certificate for staff, and revocation by an officer or administrator."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from sahayata.applications.selectors import application_visible_to
+from sahayata.applications.views.common import not_found, qr_svg, staff_page
+from sahayata.certificates import signing
+from sahayata.certificates.selectors import certificate_get, certificate_is_genuine
+from sahayata.certificates.services import (
+    CertificateNotFound,
+    certificate_may_revoke,
+    certificate_revoke,
+    certificate_token,
+    certificate_verify_payload,
+)
+from sahayata.core.errors import DomainError
+from sahayata.people.models import Role, User
+
+
+def verify_form(request: HttpRequest) -> HttpResponse:
+    """``/verify/``: type an ID, or paste what a QR scanner read."""
+    certificate_id = request.GET.get("id", "").strip()
+    if certificate_id:
+        return redirect("certificates:verify_id", certificate_id=certificate_id[:40])
+    context: dict[str, object] = {}
+    if request.method == "POST":
+        payload = request.POST.get("payload", "")[:8000]
+        context["payload"] = payload
+        context["check"] = certificate_verify_payload(payload)
+    return render(request, "certificates/verify.html", context)
+
+
+def verify_id(request: HttpRequest, certificate_id: str) -> HttpResponse:
+    try:
+        certificate = certificate_get(certificate_id=certificate_id)
+    except CertificateNotFound:
+        return render(
+            request, "certificates/verify.html", {"unknown_id": certificate_id}, status=404
+        )
+    return render(
+        request,
+        "certificates/verify.html",
+        {"certificate": certificate, "genuine": certificate_is_genuine(certificate)},
+    )
+
+
+def public_key(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(signing.public_key_pem(), content_type="application/x-pem-file")
+    response["Content-Disposition"] = 'inline; filename="sahayata-certificates-ed25519.pem"'
+    response["X-Key-Id"] = signing.key_id()
+    return response
+
+
+@staff_page(*Role.values)
+def certificate_page(request: HttpRequest, certificate_id: str) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    try:
+        certificate = certificate_get(certificate_id=certificate_id)
+    except CertificateNotFound:
+        return not_found(request)
+    if not application_visible_to(user, certificate.application):
+        return not_found(request)
+    verify_url = request.build_absolute_uri(
+        reverse("certificates:verify_id", args=[certificate.id])
+    )
+    # The QR holds the verification URL with the signed token after '#': a phone opens
+    # the page; an offline checker reads the token and verifies it with the public key.
+    return render(
+        request,
+        "certificates/certificate.html",
+        {
+            "certificate": certificate,
+            "application": certificate.application,
+            "qr": qr_svg(f"{verify_url}#{certificate_token(certificate)}", scale=2),
+            "verify_url": verify_url,
+            "may_revoke": certificate_may_revoke(user, certificate),
+        },
+    )
+
+
+@staff_page(Role.OFFICER, Role.ADMIN)
+def certificate_revoke_view(request: HttpRequest, certificate_id: str) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    if request.method != "POST":
+        return redirect("certificates:certificate", certificate_id=certificate_id)
+    try:
+        certificate = certificate_get(certificate_id=certificate_id)
+        certificate_revoke(
+            certificate=certificate, actor=user, reason=request.POST.get("reason", "")
+        )
+    except CertificateNotFound:
+        return not_found(request)
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("The certificate is revoked."))
+    return redirect("certificates:certificate", certificate_id=certificate_id)
