@@ -14,11 +14,12 @@ from django.contrib.auth.hashers import identify_hasher
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sahayata.catalogue.models import Department
 from sahayata.core.errors import Conflict, InvalidInput
-from sahayata.people.models import CENTRE_ROLES, Citizen, Role, User
+from sahayata.people.models import CENTRE_ROLES, ApiToken, Citizen, Role, User
 from sahayata.people.roles import require_role
 from sahayata.people.rules import (
     aadhaar_hmac,
@@ -141,12 +142,56 @@ def citizen_register(
         raise
 
 
-def _check_role_places(
+def citizen_update(
+    *,
+    citizen: Citizen,
+    name_en: str,
+    name_bn: str = "",
+    mobile: str,
+    gender: str = "",
+    date_of_birth: datetime.date | None = None,
+    district: District | None = None,
+    aadhaar: str | None = None,
+) -> Citizen:
+    """Correct a citizen's details. A new ``aadhaar`` replaces the masked form and hash;
+    None keeps the current one."""
+    name_en = (name_en or "").strip()
+    name_bn = (name_bn or "").strip()
+    if not name_en and not name_bn:
+        raise InvalidName()
+    normalised_mobile = normalise_mobile(mobile)
+    if normalised_mobile is None:
+        raise InvalidMobile(details={"field": "mobile"})
+    if gender not in ("", *Citizen.Gender.values):
+        raise InvalidInput(details={"field": "gender"})
+    with transaction.atomic():
+        citizen = Citizen.objects.select_for_update().get(pk=citizen.pk)
+        if aadhaar:
+            digits = normalise_aadhaar(aadhaar)
+            if digits is None:
+                raise InvalidAadhaar(details={"field": "aadhaar"})
+            hashed = aadhaar_hash(digits)
+            other = Citizen.objects.filter(aadhaar_hmac=hashed).exclude(pk=citizen.pk).first()
+            if other is not None:
+                raise DuplicateCitizen(details={"citizen_id": other.pk})
+            citizen.aadhaar_masked, citizen.aadhaar_hmac = aadhaar_mask(digits), hashed
+        citizen.name_en = name_en or name_bn
+        citizen.name_bn = name_bn
+        citizen.mobile = normalised_mobile
+        citizen.gender = gender
+        citizen.date_of_birth = date_of_birth
+        citizen.district = district
+        citizen.save()
+        return citizen
+
+
+def user_role_check(
     role: str,
     centre: Centre | None,
     department: Department | None,
     district: District | None,
 ) -> None:
+    """Raise unless the role has the place it needs (and none it does not take)."""
     if role not in Role.values:
         raise InvalidRole(details={"role": role, "roles": list(Role.values)})
     if role in CENTRE_ROLES:
@@ -196,7 +241,7 @@ def user_create(
     username = (username or "").strip()
     if not username:
         raise InvalidInput(_("Enter a username."), details={"field": "username"})
-    _check_role_places(role, centre, department, district)
+    user_role_check(role, centre, department, district)
     if centre is not None and district is None:
         district = centre.district
     if password_hash is not None:
@@ -248,3 +293,15 @@ def user_set_password(*, user: User, password: str) -> User:
         user.set_password(password)
         user.save(update_fields=["password"])
     return user
+
+
+def api_token_revoke(*, token: ApiToken, actor: User | None = None) -> ApiToken:
+    """Revoke a token now; a revoked token never authenticates again."""
+    if actor is not None and actor.pk != token.user_id:
+        require_role(actor, Role.ADMIN)
+    with transaction.atomic():
+        ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+    token.refresh_from_db()
+    return token

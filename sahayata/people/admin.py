@@ -1,0 +1,189 @@
+"""Admin for staff users, citizens and API tokens.
+
+Users and citizens are created through the services, so that the admin enforces the same
+rules as the commands and the API. A clear Aadhaar number is accepted only through a
+write-only form field that goes straight to ``citizen_register``/``citizen_update``; it is
+never shown, and only the masked form is displayed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import UserChangeForm, UserCreationForm
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from sahayata.core.errors import DomainError
+from sahayata.people.models import ApiToken, Citizen, User
+from sahayata.people.rules import normalise_aadhaar, normalise_mobile
+from sahayata.people.services import (
+    aadhaar_hash,
+    api_token_revoke,
+    citizen_register,
+    citizen_update,
+    user_create,
+    user_role_check,
+)
+
+
+def _adopt(target: Any, source: Any) -> None:
+    """Make the admin's unsaved ``target`` stand for the row a service just created."""
+    target.__dict__.update({k: v for k, v in source.__dict__.items() if k != "_state"})
+    target._state.adding = False
+    target._state.db = source._state.db
+
+
+class _RoleFormMixin(forms.ModelForm):
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        try:
+            user_role_check(
+                cleaned.get("role", ""),
+                cleaned.get("centre"),
+                cleaned.get("department"),
+                cleaned.get("district") if cleaned.get("role") == "district" else None,
+            )
+        except DomainError as exc:
+            raise forms.ValidationError(str(exc.message)) from None
+        return cleaned
+
+
+class StaffCreationForm(_RoleFormMixin, UserCreationForm):
+    class Meta(UserCreationForm.Meta):  # type: ignore[name-defined]
+        model = User
+        fields = ["username", "role", "centre", "department", "district"]
+
+
+class StaffChangeForm(_RoleFormMixin, UserChangeForm):
+    class Meta(UserChangeForm.Meta):  # type: ignore[name-defined]
+        model = User
+        fields = "__all__"  # noqa: DJ007 - the admin's fieldsets choose what is shown
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    form = StaffChangeForm
+    add_form = StaffCreationForm
+    list_display = ["username", "get_full_name", "role", "centre", "department", "district",
+                    "is_active"]  # fmt: skip
+    list_filter = ["role", "is_active", "district"]
+    search_fields = ["username", "first_name", "last_name", "email", "centre__code"]
+    autocomplete_fields = ["centre", "department", "district"]
+    list_select_related = ["centre", "department", "district"]
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets,  # type: ignore[misc]
+        (
+            _("Role"),
+            {"fields": ("role", "centre", "department", "district", "preferred_language")},
+        ),
+    )
+    add_fieldsets = (
+        (None, {"fields": ("username", "password1", "password2")}),
+        (_("Role"), {"fields": ("role", "centre", "department", "district")}),
+    )
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        user = user_create(
+            username=obj.username,
+            role=obj.role,
+            password_hash=obj.password,
+            centre=obj.centre,
+            department=obj.department,
+            district=obj.district,
+            actor=request.user,  # type: ignore[arg-type]
+        )
+        _adopt(obj, user)
+
+
+class CitizenForm(forms.ModelForm):
+    # Wider than the stored 10 digits: "+91 98300 12345" is accepted and normalised.
+    mobile = forms.CharField(label=_("mobile"), max_length=20)
+    aadhaar = forms.CharField(
+        label=_("Aadhaar number"),
+        required=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text=_(
+            "Only the masked form (XXXX-XXXX-1234) and a keyed hash are kept. "
+            "Leave empty to keep the current one."
+        ),
+    )
+
+    class Meta:
+        model = Citizen
+        fields = ["name_en", "name_bn", "mobile", "gender", "date_of_birth", "district"]
+
+    def clean_mobile(self) -> str:
+        mobile = normalise_mobile(self.cleaned_data.get("mobile", ""))
+        if mobile is None:
+            raise forms.ValidationError(_("Enter a 10-digit Indian mobile number."))
+        return mobile
+
+    def clean_aadhaar(self) -> str:
+        raw = self.cleaned_data.get("aadhaar") or ""
+        if not raw:
+            return ""
+        digits = normalise_aadhaar(raw)
+        if digits is None:
+            raise forms.ValidationError(_("This is not a valid 12-digit Aadhaar number."))
+        others = Citizen.objects.filter(aadhaar_hmac=aadhaar_hash(digits))
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+        if others.exists():
+            raise forms.ValidationError(
+                _("A citizen with this Aadhaar number is already registered.")
+            )
+        return digits
+
+
+@admin.register(Citizen)
+class CitizenAdmin(admin.ModelAdmin):
+    form = CitizenForm
+    list_display = ["name_en", "name_bn", "mobile", "aadhaar_masked", "district", "created_at"]
+    search_fields = ["name_en", "name_bn", "mobile"]
+    list_filter = ["gender", "district"]
+    readonly_fields = ["aadhaar_masked", "created_at"]
+    autocomplete_fields = ["district"]
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        data = form.cleaned_data
+        details = {
+            "name_en": data["name_en"],
+            "name_bn": data.get("name_bn", ""),
+            "mobile": data["mobile"],
+            "gender": data.get("gender", ""),
+            "date_of_birth": data.get("date_of_birth"),
+            "district": data.get("district"),
+            "aadhaar": data.get("aadhaar") or None,
+        }
+        citizen = citizen_update(citizen=obj, **details) if change else citizen_register(**details)
+        _adopt(obj, citizen)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ["prefix", "user", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["revoked_at"]
+    search_fields = ["prefix", "user__username"]
+    readonly_fields = ["user", "prefix", "created_at", "last_used_at", "revoked_at"]
+    exclude = ["key_hash"]
+    actions = ["revoke"]
+
+    @admin.action(description=_("Revoke the selected tokens"))
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
+        for token in queryset:
+            api_token_revoke(token=token, actor=request.user)  # type: ignore[arg-type]
+        self.message_user(request, _("Tokens revoked."))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
