@@ -125,10 +125,54 @@ def rollup_event_record(
 
 
 def rollup_events_record_batch(*, events: Sequence[RollupEventSpec]) -> None:
-    """The batch path: many outbox events in one bulk insert, in the caller's transaction."""
+    """The batch path: many outbox events in one multi-row insert, in the caller's
+    transaction (plain parameters instead of model instances: the simulator writes
+    millions)."""
     for spec in events:
         _validate(spec)
-    RollupEvent.objects.bulk_create([_row(spec) for spec in events], batch_size=2_000)
+    ops = connection.ops
+    rows = [
+        (
+            spec.kind,
+            ops.adapt_datetimefield_value(spec.occurred_at),
+            spec.centre_id,
+            spec.service_id,
+            spec.amount_paise,
+            spec.weight,
+            spec.application_id,
+            spec.transfer_id,
+            spec.on_time,
+            spec.simulated,
+        )
+        for spec in events
+    ]
+    _insert(RollupEvent._meta.db_table, _EVENT_COLUMNS, rows)
+
+
+_EVENT_COLUMNS = (
+    "kind",
+    "occurred_at",
+    "centre_id",
+    "service_id",
+    "amount_paise",
+    "weight",
+    "application_id",
+    "transfer_id",
+    "on_time",
+    "simulated",
+)
+
+
+def _insert(table: str, columns: Sequence[str], rows: Sequence[tuple], chunk: int = 500) -> None:
+    """A multi-row INSERT in chunks; only constant identifiers are interpolated."""
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), chunk):
+            part = rows[start : start + chunk]
+            one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+            sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES " + ", ".join(  # noqa: S608
+                [one] * len(part)
+            )
+            cursor.execute(sql, [value for row in part for value in row])
 
 
 def _apply_after_commit() -> None:
@@ -144,27 +188,43 @@ def local_day(moment: dt.datetime) -> dt.date:
     return moment.astimezone(IST).date()
 
 
-def _deltas(event: RollupEvent) -> tuple[int, int, int, int, int, int, int]:
-    weight = event.weight
-    applications = delivered = transactions = paise = timed = on_time = 0
-    if event.kind == RollupEvent.Kind.APPLICATION_SUBMITTED:
+_FIELDS = (
+    "pk",
+    "kind",
+    "occurred_at",
+    "centre_id",
+    "service_id",
+    "amount_paise",
+    "weight",
+    "application_id",
+    "transfer_id",
+    "on_time",
+    "simulated",
+)
+
+
+def _deltas(
+    kind: str, amount_paise: int, weight: int, on_time: bool | None, simulated: bool
+) -> tuple[int, int, int, int, int, int, int]:
+    applications = delivered = transactions = paise = timed = on_time_count = 0
+    if kind == RollupEvent.Kind.APPLICATION_SUBMITTED:
         applications = weight
-    elif event.kind == RollupEvent.Kind.SERVICE_DELIVERED:
+    elif kind == RollupEvent.Kind.SERVICE_DELIVERED:
         delivered = weight
-        if event.on_time is not None:
+        if on_time is not None:
             timed = weight
-            on_time = weight if event.on_time else 0
-    elif event.kind == RollupEvent.Kind.PAYMENT_POSTED:
+            on_time_count = weight if on_time else 0
+    elif kind == RollupEvent.Kind.PAYMENT_POSTED:
         transactions = weight
-        paise = event.amount_paise
+        paise = amount_paise
     return (
         applications,
         delivered,
         transactions,
         paise,
         timed,
-        on_time,
-        weight if event.simulated else 0,
+        on_time_count,
+        weight if simulated else 0,
     )
 
 
@@ -249,61 +309,81 @@ def rollups_apply(*, limit: int = 10_000) -> int:
         # waiting events and milestones follow the outbox order.
         totals = _locked_totals()
         events = list(
-            RollupEvent.objects.select_for_update(skip_locked=True).order_by("pk")[:limit]
+            RollupEvent.objects.select_for_update(skip_locked=True)
+            .order_by("pk")
+            .values_list(*_FIELDS)[:limit]
         )
         if not events:
             return 0
-        centre_ids = {e.centre_id for e in events}
-        service_ids = {e.service_id for e in events}
         district_of = dict(
-            Centre.objects.filter(pk__in=centre_ids).values_list("pk", "district_id")
+            Centre.objects.filter(pk__in={e[3] for e in events}).values_list("pk", "district_id")
         )
         department_of = dict(
-            Service.objects.filter(pk__in=service_ids).values_list("pk", "department_id")
+            Service.objects.filter(pk__in={e[4] for e in events}).values_list("pk", "department_id")
         )
-        events.sort(key=lambda e: (e.occurred_at, e.pk))
-        cells: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(METRICS))
+        events.sort(key=lambda e: (e[2], e[0]))
+        # Sum per (day, district, department, service) first; spread to the cells after.
+        base: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(METRICS))
         paise_total, services_total = totals.paise, totals.services_delivered
         milestones: list[Milestone] = []
-        for event in events:
-            deltas = _deltas(event)
-            district_id = district_of.get(event.centre_id, ALL)
-            department_id = department_of.get(event.service_id, ALL)
-            for key in _cells(
-                local_day(event.occurred_at), district_id, department_id, event.service_id
-            ):
-                cell = cells[key]
-                for i, delta in enumerate(deltas):
-                    cell[i] += delta
+        for (
+            _pk,
+            kind,
+            occurred_at,
+            centre_id,
+            service_id,
+            amount_paise,
+            weight,
+            application_id,
+            transfer_id,
+            on_time,
+            simulated,
+        ) in events:
+            deltas = _deltas(kind, amount_paise, weight, on_time, simulated)
+            key = (
+                local_day(occurred_at),
+                district_of.get(centre_id, ALL),
+                department_of.get(service_id, ALL),
+                service_id,
+            )
+            sums = base[key]
+            for i, delta in enumerate(deltas):
+                sums[i] += delta
             crossings = [
-                (Milestone.Metric.PAISE, t)
+                (Milestone.Metric.PAISE, t, paise_total + deltas[3])
                 for t in _crossed(paise_total, paise_total + deltas[3], PAISE_THRESHOLDS)
             ] + [
-                (Milestone.Metric.SERVICES, t)
+                (Milestone.Metric.SERVICES, t, services_total + deltas[1])
                 for t in _crossed(services_total, services_total + deltas[1], SERVICE_THRESHOLDS)
             ]
             paise_total += deltas[3]
             services_total += deltas[1]
-            for metric, threshold in crossings:
+            for metric, threshold, value_after in crossings:
                 milestones.append(
                     Milestone(
                         metric=metric,
                         threshold=threshold,
-                        crossed_at=event.occurred_at,
-                        value_after=paise_total
-                        if metric == Milestone.Metric.PAISE
-                        else services_total,
-                        application_id=event.application_id,
-                        transfer_id=event.transfer_id,
-                        centre_id=event.centre_id,
-                        service_id=event.service_id,
-                        simulated=event.simulated,
+                        crossed_at=occurred_at,
+                        value_after=value_after,
+                        application_id=application_id,
+                        transfer_id=transfer_id,
+                        centre_id=centre_id,
+                        service_id=service_id,
+                        simulated=simulated,
                     )
                 )
+        cells: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(METRICS))
+        for key, sums in base.items():
+            for cell_key in _cells(*key):
+                cell = cells[cell_key]
+                for i, value in enumerate(sums):
+                    cell[i] += value
         _upsert(cells)
         if milestones:
             Milestone.objects.bulk_create(milestones)
-        RollupEvent.objects.filter(pk__in=[e.pk for e in events]).delete()
+        ids = [e[0] for e in events]
+        for start in range(0, len(ids), 10_000):
+            RollupEvent.objects.filter(pk__in=ids[start : start + 10_000]).delete()
     return len(events)
 
 
