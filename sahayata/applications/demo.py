@@ -25,7 +25,7 @@ from sahayata.core.errors import DomainError
 from sahayata.people.models import Role, User
 from sahayata.places.models import Centre
 
-DEMO_PREFIX = "demo:"  # noqa: S105 - marks demo submissions, not a secret
+DEMO_PREFIX = "demo:"
 
 CITIZENS = (
     ("Mita Roy", "মিতা রায়", "9830012345"),

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from sahayata.applications.documents import MAX_DOCUMENT_BYTES, Upload
 from sahayata.applications.selectors import (
@@ -32,23 +33,23 @@ from sahayata.people.services import citizen_register
 from sahayata.wallet.selectors import centre_wallet, wallet_balance
 
 FIELD_PROBLEMS = {
-    "required": "This field is required.",
-    "unknown_field": "This field is not part of the form.",
-    "too_long": "This is too long.",
-    "pattern": "This is not in the expected format.",
-    "not_a_number": "Enter a whole number.",
-    "not_an_integer": "Enter a whole number of paise.",
-    "out_of_range": "Enter an amount from 1 to 10^15 paise.",
-    "not_a_date": "Enter a date as YYYY-MM-DD.",
-    "not_a_mobile": "Enter a 10-digit mobile number.",
-    "not_a_choice": "Choose one of the options.",
-    "not_text": "Enter text.",
-    "fee_changed": "The correction may not change the fee.",
+    "required": gettext_lazy("This field is required."),
+    "unknown_field": gettext_lazy("This field is not part of the form."),
+    "too_long": gettext_lazy("This is too long."),
+    "pattern": gettext_lazy("This is not in the expected format."),
+    "not_a_number": gettext_lazy("Enter a whole number."),
+    "not_an_integer": gettext_lazy("Enter a whole number of paise."),
+    "out_of_range": gettext_lazy("Enter an amount from 1 to 10^15 paise."),
+    "not_a_date": gettext_lazy("Enter a date as YYYY-MM-DD."),
+    "not_a_mobile": gettext_lazy("Enter a 10-digit mobile number."),
+    "not_a_choice": gettext_lazy("Choose one of the options."),
+    "not_text": gettext_lazy("Enter text."),
+    "fee_changed": gettext_lazy("The correction may not change the fee."),
 }
 
 
 def _problem_text(code: str) -> str:
-    return _(FIELD_PROBLEMS.get(code, "This value is not valid."))
+    return str(FIELD_PROBLEMS.get(code, gettext_lazy("This value is not valid.")))
 
 
 def _user(request: HttpRequest) -> User:
