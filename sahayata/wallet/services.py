@@ -110,16 +110,20 @@ def _retrying(work: Callable[[], T]) -> T:
 # --- transfers -------------------------------------------------------------------------
 
 
-def transfers_create(*, specs: Sequence[TransferSpec], linked: bool = True) -> list[Transfer]:
+def transfers_create(
+    *, specs: Sequence[TransferSpec | PostSpec | VoidSpec], linked: bool = True
+) -> list[Transfer]:
     """Create transfers atomically. Linked (default): every leg or none, the first error is
-    raised. ``linked=False`` is the batch path's semantics (see ``transfers_create_batch``)."""
+    raised. A chain may also post or void holds (``PostSpec``, ``VoidSpec``): posting every
+    fee head of an application in one call takes its wallet lock once.
+    ``linked=False`` is the batch path's semantics (see ``transfers_create_batch``)."""
     if not linked:
         return transfers_create_batch(specs=specs)
     if not specs:
         raise InvalidTransfer(details={"specs": "at least one transfer"})
     for spec in specs:
-        if not isinstance(spec, TransferSpec):
-            raise InvalidTransfer(details={"specs": "TransferSpec expected"})
+        if not isinstance(spec, TransferSpec | PostSpec | VoidSpec):
+            raise InvalidTransfer(details={"specs": "TransferSpec, PostSpec or VoidSpec expected"})
     outcomes = _retrying(lambda: engine.run(list(specs), linked=True))
     return [outcome.transfer for outcome in outcomes if outcome.transfer is not None]
 
