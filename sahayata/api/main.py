@@ -6,9 +6,12 @@ in the request's language (Accept-Language: bn or en).
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.urls import URLPattern, URLResolver, path
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -16,7 +19,44 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from sahayata.core.errors import DomainError
 
-api = NinjaAPI(
+
+class SahayataAPI(NinjaAPI):
+    """A NinjaAPI whose unknown paths and wrong methods also answer in the one error shape
+    (Ninja alone answers them with Django's HTML 404 and a bare-text 405)."""
+
+    def _get_urls(self) -> list[URLPattern | URLResolver]:
+        patterns = super()._get_urls()
+        for pattern in patterns:
+            if isinstance(pattern, URLPattern):
+                pattern.callback = _method_errors_in_shape(pattern.callback)
+        return [*patterns, path("<path:unknown>", _unknown_path)]
+
+
+def _method_errors_in_shape(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if isinstance(response, HttpResponseNotAllowed):
+            allowed = [m.strip() for m in response.get("Allow", "").split(",") if m.strip()]
+            shaped = error_response(
+                request,
+                405,
+                "method_not_allowed",
+                _("This method is not allowed here."),
+                {"allowed": allowed},
+            )
+            shaped["Allow"] = response.get("Allow", "")
+            return shaped
+        return response
+
+    return wrapped
+
+
+def _unknown_path(request: HttpRequest, unknown: str) -> HttpResponse:
+    return error_response(request, 404, "not_found", _("Not found."))
+
+
+api = SahayataAPI(
     title="Sahayata API",
     version="1",
     description=(

@@ -1,19 +1,22 @@
-"""Catalogue endpoints: GET /api/v1/services."""
+"""Catalogue endpoints: GET /api/v1/services, the published catalogue."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
-from sahayata.api.schemas import Page, paginate
+from sahayata.api.schemas import ErrorOut, Page, paginate
 from sahayata.catalogue.selectors import service_fee_paise, service_list
 
 router = Router(tags=["catalogue"])
 
 
 class FeeHeadOut(Schema):
+    """``amount_paise`` is fixed; when ``amount_from_field`` names a form field, the
+    citizen's own amount (a bill, a fine, a duty) is taken from it instead."""
+
     code: str
     name_en: str
     name_bn: str
@@ -28,8 +31,10 @@ class FormFieldOut(Schema):
     required: bool
     label_en: str
     label_bn: str
-    example: str
+    example: str = Field(description="A value that passes this field's validation.")
     choices: list[Any]
+    pattern: str
+    max_length: int
 
 
 class ServiceOut(Schema):
@@ -38,12 +43,16 @@ class ServiceOut(Schema):
     name_bn: str
     department_code: str
     kind: str
-    fee_paise: int
+    fee_paise: int = Field(
+        description="Total of the fixed fee heads in paise; 0 if free. Heads taken from a "
+        "form field (bills, fines, duties) add the submitted amount on top."
+    )
     fee_heads: list[FeeHeadOut]
     time_limit_days: int
     version: int
     issues_certificate: bool
     workflow_code: str
+    adapter_code: str
     form_fields: list[FormFieldOut]
 
 
@@ -52,9 +61,14 @@ class ServiceList(Schema):
     count: int
 
 
-@router.get("/services", response=ServiceList, summary="The service catalogue")
+@router.get(
+    "/services",
+    response={200: ServiceList, 422: ErrorOut},
+    summary="The service catalogue",
+    description="Every published, active service with its fees, form fields and version.",
+)
 def services(request: HttpRequest, page: Query[Page]) -> dict[str, Any]:
-    items, count = paginate(service_list(), page)
+    items, count = paginate(service_list(published_only=True), page)
     return {
         "items": [
             {
@@ -69,6 +83,7 @@ def services(request: HttpRequest, page: Query[Page]) -> dict[str, Any]:
                 "version": service.current_version,
                 "issues_certificate": service.issues_certificate,
                 "workflow_code": service.workflow_code,
+                "adapter_code": service.adapter_code,
                 "form_fields": list(service.form_fields.all()),
             }
             for service in items

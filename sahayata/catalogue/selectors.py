@@ -19,13 +19,15 @@ class ServiceNotPublished(Conflict):
     default_message = _("This service has not been published yet.")
 
 
-def service_list(*, active_only: bool = True) -> QuerySet[Service]:
+def service_list(*, active_only: bool = True, published_only: bool = False) -> QuerySet[Service]:
     services = Service.objects.select_related("department").prefetch_related(
         Prefetch("fee_heads", queryset=FeeHead.objects.order_by("position", "pk")),
         Prefetch("form_fields", queryset=FormField.objects.order_by("position", "pk")),
     )
     if active_only:
         services = services.filter(is_active=True)
+    if published_only:
+        services = services.filter(current_version__gte=1)
     return services.order_by("code")
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
-from sahayata.api.schemas import Page, paginate
+from sahayata.api.schemas import ErrorOut, Page, paginate
 from sahayata.places.selectors import centre_list
 
 router = Router(tags=["places"])
@@ -21,7 +21,11 @@ class CentreOut(Schema):
     district_code: str
     district_name_en: str
     district_name_bn: str
-    block: str
+    block: str = Field(description="The block's or municipality's name (English).")
+    block_code: str
+    block_name_bn: str
+    address: str
+    pin_code: str
 
 
 class CentreList(Schema):
@@ -29,7 +33,12 @@ class CentreList(Schema):
     count: int
 
 
-@router.get("/centres", response=CentreList, summary="Public list of centres")
+@router.get(
+    "/centres",
+    response={200: CentreList, 422: ErrorOut},
+    summary="Public list of centres",
+    description="Active centres, by code; `?district=KOL` keeps one district's centres.",
+)
 def centres(request: HttpRequest, page: Query[Page], district: str | None = None) -> dict[str, Any]:
     items, count = paginate(centre_list(district_code=district), page)
     return {
@@ -43,6 +52,10 @@ def centres(request: HttpRequest, page: Query[Page], district: str | None = None
                 "district_name_en": centre.district.name_en,
                 "district_name_bn": centre.district.name_bn,
                 "block": centre.block.name_en,
+                "block_code": centre.block.code,
+                "block_name_bn": centre.block.name_bn,
+                "address": centre.address,
+                "pin_code": centre.pin_code,
             }
             for centre in items
         ],

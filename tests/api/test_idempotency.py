@@ -1,0 +1,134 @@
+"""The Idempotency-Key mechanism (run_idempotent) that every creating endpoint reuses."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import RequestFactory
+
+from sahayata.api.idempotency import run_idempotent
+from sahayata.api.models import IdempotencyRecord
+from sahayata.core.errors import Conflict, DomainError, InvalidInput
+from sahayata.people.models import Citizen, User
+from sahayata.people.services import citizen_register
+from tests.factories import UserFactory
+
+factory = RequestFactory()
+
+
+def _request(user: User, key: str | None, path: str = "/api/v1/citizens") -> Any:
+    headers = {} if key is None else {"HTTP_IDEMPOTENCY_KEY": key}
+    request = factory.post(path, **headers)
+    request.user = user
+    return request
+
+
+def _register(payload: dict[str, str]) -> tuple[int, dict[str, Any]]:
+    citizen = citizen_register(name_en=payload["name"], mobile=payload["mobile"])
+    return 201, {"id": citizen.pk, "name": citizen.name_en}
+
+
+def _call(user: User, key: str | None, payload: dict[str, str], **kw: Any) -> tuple[int, Any]:
+    return run_idempotent(_request(user, key, **kw), payload, lambda: _register(payload))
+
+
+@pytest.mark.django_db
+def test_same_key_same_body_replays_without_a_second_effect() -> None:
+    user = UserFactory(role="operator")
+    payload = {"name": "Rina Das", "mobile": "9830012345"}
+    first = _call(user, "key-1", payload)
+    again = _call(user, "key-1", payload)
+    assert first == again == (201, {"id": Citizen.objects.get().pk, "name": "Rina Das"})
+    assert Citizen.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_same_key_different_body_is_409() -> None:
+    user = UserFactory(role="operator")
+    _call(user, "key-1", {"name": "Rina Das", "mobile": "9830012345"})
+    with pytest.raises(Conflict) as caught:
+        _call(user, "key-1", {"name": "Rina Das", "mobile": "9830099999"})
+    assert (caught.value.code, caught.value.status) == ("idempotency_key_reused", 409)
+    # The same key on another path is another request, and so also a reuse.
+    with pytest.raises(Conflict):
+        _call(user, "key-1", {"name": "Rina Das", "mobile": "9830012345"}, path="/api/v1/other")
+    assert Citizen.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_keys_are_scoped_to_the_user() -> None:
+    payload = {"name": "Rina Das", "mobile": "9830012345"}
+    _call(UserFactory(role="operator"), "shared", payload)
+    _call(UserFactory(role="operator"), "shared", payload)
+    assert Citizen.objects.count() == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("key", "code"),
+    [
+        (None, "idempotency_key_required"),
+        ("", "idempotency_key_required"),
+        ("x" * 256, "idempotency_key_invalid"),
+        ("ключ", "idempotency_key_invalid"),
+        ("tab\there", "idempotency_key_invalid"),
+    ],
+)
+def test_missing_or_invalid_key_is_400_and_changes_nothing(key: str | None, code: str) -> None:
+    user = UserFactory(role="operator")
+    with pytest.raises(DomainError) as caught:
+        _call(user, key, {"name": "Rina Das", "mobile": "9830012345"})
+    assert (caught.value.code, caught.value.status) == (code, 400)
+    assert not Citizen.objects.exists() and not IdempotencyRecord.objects.exists()
+
+
+@pytest.mark.django_db
+def test_longest_valid_key_is_accepted() -> None:
+    user = UserFactory(role="operator")
+    key = "".join(chr(32 + i % 95) for i in range(255))
+    assert _call(user, key, {"name": "Rina Das", "mobile": "9830012345"})[0] == 201
+
+
+@pytest.mark.django_db
+def test_a_failed_request_stores_nothing_so_a_retry_may_run() -> None:
+    user = UserFactory(role="operator")
+    with pytest.raises(InvalidInput):
+        _call(user, "retry", {"name": "Rina Das", "mobile": "12"})
+    assert not IdempotencyRecord.objects.exists()
+    # Fixed input under a new key works; the failed key was never consumed either.
+    assert _call(user, "retry", {"name": "Rina Das", "mobile": "9830012345"})[0] == 201
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_requests_with_one_key_have_exactly_one_effect() -> None:
+    user = UserFactory(role="operator")
+    payload = {"name": "Rina Das", "mobile": "9830012345"}
+    barrier = threading.Barrier(6)
+    results: list[Any] = []
+
+    def attempt() -> None:
+        try:
+            barrier.wait()
+            results.append(_call(user, "race", payload))
+        except Exception as exc:  # recorded, then asserted on below
+            results.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attempt) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert Citizen.objects.count() == 1
+    citizen = Citizen.objects.get()
+    for result in results:
+        # Either the replayed result or the documented in-progress conflict, never a second.
+        if isinstance(result, Conflict):
+            assert result.code == "idempotency_key_in_progress"
+        else:
+            assert result == (201, {"id": citizen.pk, "name": "Rina Das"})
