@@ -1,5 +1,292 @@
-"""JSON API endpoints of the wallet app."""
+"""JSON API of the e-wallet (API.md): balance, statement (JSON or CSV), top-ups.
 
-from ninja import Router
+Visibility: a centre's operators and supervisor see their own wallet; finance and auditors
+see every wallet; another centre's staff get 404, as if the centre had no wallet for them.
+Creating, approving and rejecting a top-up take an ``Idempotency-Key``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import uuid
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from sahayata.api.auth import bearer
+from sahayata.api.idempotency import run_idempotent
+from sahayata.api.schemas import ErrorOut, PaiseIn
+from sahayata.core.errors import InvalidInput, NotFound
+from sahayata.people.models import Role, User
+from sahayata.places.models import Centre
+from sahayata.wallet import selectors
+from sahayata.wallet.errors import WalletForbidden
+from sahayata.wallet.models import TopUp
+from sahayata.wallet.services import topup_approve, topup_reject, topup_request
 
 router = Router(tags=["wallet"])
+
+WALLET_READERS = (Role.OPERATOR, Role.SUPERVISOR, Role.FINANCE, Role.AUDITOR)
+MAX_STATEMENT_DAYS = 366
+ERRORS: dict[int, Any] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ErrorOut,
+}
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # bearer auth guarantees it
+    return user
+
+
+def _visible_centre(user: User, code: str, *, roles: tuple[str, ...] = WALLET_READERS) -> Centre:
+    """The centre whose wallet ``user`` may see; 404 when it is not theirs to see."""
+    if not user.has_role(*roles):
+        raise WalletForbidden()
+    centre = Centre.objects.filter(code=code).first()
+    if centre is None:
+        raise NotFound()
+    if user.role in (Role.OPERATOR, Role.SUPERVISOR) and user.centre_id != centre.pk:
+        raise NotFound()
+    return centre
+
+
+class WalletOut(Schema):
+    centre: str
+    balance_paise: int
+    held_paise: int
+    available_paise: int
+
+
+class EntryOut(Schema):
+    transfer_id: uuid.UUID
+    at: dt.datetime
+    kind: str
+    reference: str
+    amount_paise: int
+    balance_paise: int
+
+
+class StatementOut(Schema):
+    centre: str
+    date_from: dt.date = Field(alias="from")
+    date_to: dt.date = Field(alias="to")
+    opening_balance_paise: int
+    closing_balance_paise: int
+    items: list[EntryOut]
+    count: int
+
+
+class StatementQuery(Schema):
+    date_from: dt.date | None = Field(None, alias="from")
+    date_to: dt.date | None = Field(None, alias="to")
+    format: str = Field("json", pattern="^(json|csv)$")
+    limit: int = Field(100, ge=1, le=500)
+    offset: int = Field(0, ge=0)
+
+
+class TopUpIn(Schema):
+    amount_paise: PaiseIn
+    bank_reference: str = Field(min_length=1, max_length=64)
+
+
+class RejectIn(Schema):
+    reason: str = Field("", max_length=200)
+
+
+class TopUpOut(Schema):
+    id: uuid.UUID
+    centre: str
+    status: str
+    amount_paise: int
+    bank_reference: str
+
+
+def topup_body(topup: TopUp) -> dict[str, Any]:
+    return {
+        "id": str(topup.id),
+        "centre": topup.centre.code,
+        "status": topup.status,
+        "amount_paise": topup.amount_paise,
+        "bank_reference": topup.bank_reference,
+    }
+
+
+@router.get(
+    "/centres/{code}/wallet",
+    auth=bearer,
+    response={200: WalletOut, **ERRORS},
+    summary="A centre's wallet: balance, held and available",
+)
+def wallet_get(request: HttpRequest, code: str) -> dict[str, Any]:
+    centre = _visible_centre(_user(request), code)
+    wallet = selectors.centre_wallet(centre=centre)
+    if wallet is None:
+        return {"centre": centre.code, "balance_paise": 0, "held_paise": 0, "available_paise": 0}
+    balance = selectors.wallet_balance(account=wallet)
+    return {
+        "centre": centre.code,
+        "balance_paise": balance.balance_paise,
+        "held_paise": balance.held_paise,
+        "available_paise": balance.available_paise,
+    }
+
+
+def statement_range(date_from: dt.date | None, date_to: dt.date | None) -> tuple[dt.date, dt.date]:
+    """Default: the last 30 days up to today (Asia/Kolkata). At most a year at a time."""
+    date_to = date_to or timezone.localdate()
+    date_from = date_from or date_to - dt.timedelta(days=29)
+    if date_from > date_to:
+        raise InvalidInput(details={"fields": [{"field": "from", "problem": "after_to"}]})
+    if (date_to - date_from).days >= MAX_STATEMENT_DAYS:
+        raise InvalidInput(details={"fields": [{"field": "from", "problem": "range_too_long"}]})
+    return date_from, date_to
+
+
+def statement_csv(centre: Centre, entries: list[selectors.StatementEntry]) -> HttpResponse:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["at", "kind", "reference", "amount_paise", "balance_paise", "transfer_id"])
+    for entry in entries:
+        writer.writerow(
+            [
+                timezone.localtime(entry.at).isoformat(),
+                entry.kind,
+                entry.reference,
+                entry.amount_paise,
+                entry.balance_paise,
+                entry.transfer_id,
+            ]
+        )
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="wallet-{centre.code}.csv"'
+    return response
+
+
+@router.get(
+    "/centres/{code}/wallet/statement",
+    auth=bearer,
+    response={200: StatementOut, **ERRORS},
+    by_alias=True,
+    summary="Statement with a running balance (newest first); ?format=csv for CSV",
+)
+def wallet_statement(request: HttpRequest, code: str, query: Query[StatementQuery]) -> Any:
+    centre = _visible_centre(_user(request), code)
+    date_from, date_to = statement_range(query.date_from, query.date_to)
+    wallet = selectors.centre_wallet(centre=centre)
+    entries = (
+        selectors.wallet_statement(account=wallet, date_from=date_from, date_to=date_to)
+        if wallet is not None
+        else []
+    )
+    entries.reverse()  # newest first
+    if query.format == "csv":
+        return statement_csv(centre, entries)
+    opening = (
+        selectors.balance_before(
+            account=wallet,
+            moment=timezone.make_aware(dt.datetime.combine(date_from, dt.time.min)),
+        )
+        if wallet is not None
+        else 0
+    )
+    closing = entries[0].balance_paise if entries else opening
+    page = entries[query.offset : query.offset + query.limit]
+    return {
+        "centre": centre.code,
+        "from": date_from,
+        "to": date_to,
+        "opening_balance_paise": opening,
+        "closing_balance_paise": closing,
+        "items": [entry.__dict__ for entry in page],
+        "count": len(entries),
+    }
+
+
+@router.post(
+    "/centres/{code}/wallet/topups",
+    auth=bearer,
+    response={201: TopUpOut, **ERRORS},
+    summary="Request a top-up (no money moves until finance approves)",
+)
+def topups_create(request: HttpRequest, code: str, body: TopUpIn) -> tuple[int, Any]:
+    user = _user(request)
+
+    def handle() -> tuple[int, Any]:
+        centre = _visible_centre(user, code, roles=(Role.OPERATOR, Role.SUPERVISOR))
+        topup = topup_request(
+            centre=centre,
+            amount_paise=body.amount_paise,
+            bank_reference=body.bank_reference,
+            requested_by=user,
+        )
+        return 201, topup_body(topup)
+
+    return run_idempotent(request, body.dict(), handle)
+
+
+@router.post(
+    "/topups/{topup_id}/approve",
+    auth=bearer,
+    response={200: TopUpOut, **ERRORS},
+    summary="Approve a top-up: credits the wallet exactly once (maker-checker)",
+)
+def topups_approve(request: HttpRequest, topup_id: str) -> tuple[int, Any]:
+    user = _user(request)
+
+    def handle() -> tuple[int, Any]:
+        return 200, topup_body(topup_approve(topup_id=topup_id, approved_by=user))
+
+    return run_idempotent(request, {}, handle)
+
+
+@router.post(
+    "/topups/{topup_id}/reject",
+    auth=bearer,
+    response={200: TopUpOut, **ERRORS},
+    summary="Reject a top-up",
+)
+def topups_reject(
+    request: HttpRequest, topup_id: str, body: RejectIn | None = None
+) -> tuple[int, Any]:
+    user = _user(request)
+    reason = body.reason if body is not None else ""
+
+    def handle() -> tuple[int, Any]:
+        return 200, topup_body(topup_reject(topup_id=topup_id, rejected_by=user, reason=reason))
+
+    return run_idempotent(request, {"reason": reason}, handle)
+
+
+class TopUpListOut(Schema):
+    items: list[TopUpOut]
+    count: int
+
+
+@router.get(
+    "/topups",
+    auth=bearer,
+    response={200: TopUpListOut, **ERRORS},
+    summary="Top-ups awaiting a decision (finance and auditors)",
+)
+def topups_list(request: HttpRequest, limit: int = 100, offset: int = 0) -> dict[str, Any]:
+    user = _user(request)
+    if not user.has_role(Role.FINANCE, Role.AUDITOR):
+        raise WalletForbidden()
+    if not 1 <= limit <= 500 or offset < 0:
+        raise InvalidInput()
+    pending = selectors.topups_pending()
+    return {
+        "items": [topup_body(t) for t in pending[offset : offset + limit]],
+        "count": pending.count(),
+    }

@@ -10,7 +10,14 @@ from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
 from sahayata.places.models import Centre
-from sahayata.wallet.models import Account, AccountStripe, TopUp, Transfer, TransferKind
+from sahayata.wallet.models import (
+    Account,
+    AccountStripe,
+    TopUp,
+    Transfer,
+    TransferCode,
+    TransferKind,
+)
 
 POSTED_KINDS = (TransferKind.SINGLE, TransferKind.POST_PENDING)
 
@@ -38,6 +45,10 @@ class StatementEntry:
     reference: str
     amount_paise: int  # signed: + credit to this account, − debit from it
     balance_paise: int  # running balance after this entry
+
+    @property
+    def kind_label(self) -> str:
+        return str(TransferCode(self.kind).label) if self.kind in TransferCode.values else self.kind
 
 
 @dataclass(frozen=True)
