@@ -231,9 +231,6 @@ class _Payees:
         return self._ids[key]
 
 
-PAYEES = _Payees()
-
-
 FEE_COLUMNS = ("application_id", "code", "name_en", "name_bn", "payee", "amount_paise", "position")
 HISTORY_COLUMNS = (
     "application_id",
@@ -362,6 +359,7 @@ def applications_submit_batch(
         holds: list[TransferSpec] = []
         events: list[RollupEventSpec] = []
         at = connection.ops.adapt_datetimefield_value(now)
+        payees = _Payees()  # per call: account ids must not outlive a rolled-back transaction
         for row, sub, item in zip(created, submitted, items, strict=True):
             sub.id = row.pk
             for position, line in enumerate(sub.lines):
@@ -382,7 +380,7 @@ def applications_submit_batch(
                             application_no=sub.number, fee_code=line.code, step="hold"
                         ),
                         debit_account_id=wallet_of[item.centre_id],
-                        credit_account_id=PAYEES.account_id(
+                        credit_account_id=payees.account_id(
                             line.payee, sub.plan.department_id, sub.plan.adapter_code
                         ),
                         amount_paise=line.amount_paise,
@@ -439,7 +437,10 @@ def _wallet_batch(ops: Sequence[Any], now: dt.datetime) -> None:
             if outcome.error is not None
         ]
         if failed:
-            raise TransfersRejected(details={"failed": failed[:20], "count": len(failed)})
+            raise TransfersRejected(
+                f"{len(failed)} transfers of the batch were refused: {failed[:5]}",
+                details={"failed": failed[:20], "count": len(failed)},
+            )
 
 
 def applications_decide_batch(

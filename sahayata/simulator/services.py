@@ -267,7 +267,7 @@ class Simulator:
         self.plans = {plan.service_id: plan for plan in plans}
         self.mix = network.service_mix(
             [
-                (p.service_id, p.code, p.kind, p.paid, 0 if p.amount_field else p.fixed_paise)
+                (p.service_id, p.code, p.kind, p.paid, p.fixed_paise, bool(p.amount_field))
                 for p in plans
             ]
         )

@@ -52,3 +52,34 @@ def rollup_world() -> dict[str, Any]:
         "paid_service": paid,
         "department": department,
     }
+
+
+def simulation_world() -> dict[str, Any]:
+    """Three districts with a block each, and published free, paid and bill services."""
+    from tests.factories.catalogue import (
+        DepartmentFactory,
+        bill_service,
+        free_service,
+        paid_service,
+    )
+    from tests.factories.places import BlockFactory, DistrictFactory
+
+    districts = [DistrictFactory(code=f"SD{n}") for n in range(3)]
+    for district in districts:
+        BlockFactory(district=district)
+    welfare = DepartmentFactory(code="SWEL")
+    land = DepartmentFactory(code="SLND")
+    power = DepartmentFactory(code="SPOW")
+    services = [
+        free_service(code="sim_scheme", department=welfare, kind=Service.Kind.SCHEME),
+        free_service(
+            code="sim_certificate",
+            department=welfare,
+            kind=Service.Kind.CERTIFICATE,
+            workflow_code="verify_approve",
+            time_limit_days=15,
+        ),
+        paid_service(code="sim_mutation", department=land, amount_paise=50_000),
+        bill_service(code="electricity_bill", department=power),
+    ]
+    return {"districts": districts, "services": services}
