@@ -31,7 +31,7 @@ class RupeesField(forms.Field):
             ) from error
         if not 1 <= paise <= MAX_AMOUNT_PAISE:
             raise forms.ValidationError(
-                _("The amount must be more than zero and at most ₹1 crore crore.")
+                _("The amount must be more than zero and at most ₹10 lakh crore.")
             )
         return paise
 

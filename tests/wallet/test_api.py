@@ -242,3 +242,4 @@ def test_errors_follow_accept_language(client: Client, finance: Api) -> None:
     bengali = finance.post(f"/topups/{topup.id}/approve", key="b", HTTP_ACCEPT_LANGUAGE="bn")
     assert english.json()["error"]["message"] == "The top-up was already credited or rejected."
     assert bengali.json()["error"]["code"] == "topup_not_pending"
+    assert bengali.json()["error"]["message"] == "এই টপ-আপটি আগেই জমা বা বাতিল করা হয়েছে।"

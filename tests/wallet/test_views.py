@@ -38,6 +38,7 @@ def test_operator_sees_balance_held_available(client: Client) -> None:
     assert "₹12,34,467.89" in html
     bengali = logged_in(client, UserFactory(role="operator", centre=centre), "bn").get("/wallet/")
     assert "₹১২,৩৪,৫৬৭.৮৯" in bengali.content.decode()
+    assert "ব্যবহারযোগ্য" in bengali.content.decode()
 
 
 def test_operator_requests_a_topup_in_rupees(client: Client) -> None:
