@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -50,6 +50,8 @@ from sahayata.catalogue.selectors import service_current_version
 from sahayata.core.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
 from sahayata.people.models import Citizen, Role, User
 from sahayata.people.roles import require_role
+from sahayata.people.rules import normalise_mobile
+from sahayata.people.services import citizen_register
 from sahayata.places.models import Centre
 
 
@@ -492,12 +494,17 @@ def _transition(
 
 
 def applications_escalate_overdue(*, today: dt.date | None = None) -> int:
-    """Flag open applications past their RTPS due date (once each). Returns how many."""
+    """Flag open applications past their RTPS due date or their step's time limit (once
+    each). Returns how many."""
     today = today or local_today()
     flagged = 0
-    candidates = Application.objects.filter(
-        is_open=True, escalated_at__isnull=True, due_date__lt=today
-    ).values_list("pk", flat=True)
+    # Past the whole application's RTPS limit, or past the limit of the step it is in.
+    late = Q(due_date__lt=today) | Q(state_due_date__lt=today)
+    candidates = (
+        Application.objects.filter(late, is_open=True, escalated_at__isnull=True)
+        .order_by("due_date", "pk")
+        .values_list("pk", flat=True)
+    )
     for pk in list(candidates):
         with transaction.atomic():
             application = (
@@ -510,13 +517,20 @@ def applications_escalate_overdue(*, today: dt.date | None = None) -> int:
             now = timezone.now()
             application.escalated_at = now
             application.save(update_fields=["escalated_at"])
+            step_late = application.state_due_date is not None and (
+                application.state_due_date < today <= application.due_date
+            )
             _history(
                 application,
                 "escalate",
                 application.status,
                 application.status,
                 actor_label="rtps_escalate",
-                comment=f"due {application.due_date.isoformat()}",
+                comment=(
+                    f"step due {application.state_due_date}"
+                    if step_late
+                    else f"due {application.due_date.isoformat()}"
+                ),
                 at=now,
             )
             notices.notice_overdue(application=application)
@@ -545,9 +559,6 @@ __all__ = [
 
 def citizen_find_or_register(*, name: str, mobile: str, name_bn: str = "") -> Citizen:
     """The citizen with this mobile and name (either language), or a new registration."""
-    from sahayata.people.rules import normalise_mobile
-    from sahayata.people.services import citizen_register
-
     normalised = normalise_mobile(mobile) or ""
     name = (name or "").strip()
     if normalised and name:

@@ -25,7 +25,7 @@ def _run_concurrently(work, n: int) -> list[object]:  # type: ignore[no-untyped-
         barrier.wait()
         try:
             return work(i)
-        except Exception as exc:  # noqa: BLE001 - collected and asserted on below
+        except Exception as exc:  # collected, and asserted on by the caller
             return exc
         finally:
             connection.close()

@@ -77,3 +77,24 @@ def test_revoke(client: Client) -> None:
 
     with pytest.raises(CertificateNotFound):
         certificate_revoke(certificate=certificate, actor=stranger, reason="x")
+
+
+def test_verify_page_checks_a_pasted_qr_payload_and_officer_revokes(client: Client) -> None:
+    certificate, officer = _approved_certificate()
+    token = certificate_token(certificate)
+    genuine = client.post(
+        "/verify/", {"payload": f"https://x.example/verify/{certificate.id}#{token}"}
+    )
+    assert 'id="payload-verdict"><span class="badge ok">' in genuine.content.decode()
+    forged = token[:-3] + ("AAA" if not token.endswith("AAA") else "BBB")
+    tampered = client.post("/verify/", {"payload": forged}).content.decode()
+    assert 'class="error" id="payload-verdict"' in tampered
+    assert client.get("/verify/", {"id": certificate.id.lower()}).status_code == 302
+    assert client.get("/verify/ZZZZZZZZZZZZZZZZ").status_code == 404
+    client.force_login(officer)
+    page = client.get(f"/certificates/{certificate.id}/")
+    assert page.status_code == 200 and "<svg" in page.content.decode()
+    client.post(f"/certificates/{certificate.id}/revoke", {"reason": "Wrong caste recorded"})
+    certificate.refresh_from_db()
+    assert certificate.is_revoked and certificate.revoked_by == officer
+    assert 'id="verdict"' in client.get(f"/verify/{certificate.id}").content.decode()
