@@ -325,7 +325,7 @@ class Simulator:
             slot = len(network.DECIDE_SLOTS) - 1
         else:
             decided_on = add_working_days(sub.submitted_on, fate.working_days, self.holidays)
-            slot = int(fate.late_slot)
+            slot = min(int(fate.late_slot), len(network.DECIDE_SLOTS) - 1)
             if decided_on == sub.submitted_on:
                 slot = max(slot, submit_slot)
         self.pending[(decided_on, slot)].append(Decision(sub, fate.outcome))
@@ -454,7 +454,7 @@ class Simulator:
                 slot = len(network.DECIDE_SLOTS) - 1
             else:
                 decided_on = add_working_days(submitted_on, fate.working_days, self.holidays)
-                slot = int(fate.late_slot)
+                slot = min(int(fate.late_slot), len(network.DECIDE_SLOTS) - 1)
             key = (max(decided_on, self.simulation.simulated_until), slot)
             self.pending[key].append(Decision(sub, fate.outcome))
 
