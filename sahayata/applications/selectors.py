@@ -67,6 +67,15 @@ def application_get_for(*, user: Any, number: str) -> Application | None:
     return application
 
 
+def centre_returned(*, centre_id: int) -> QuerySet[Application]:
+    """The centre's applications sent back for correction, oldest due first."""
+    return (
+        Application.objects.select_related("service", "citizen")
+        .filter(centre_id=centre_id, is_open=True, status="returned")
+        .order_by("due_date", "pk")
+    )
+
+
 def officer_states() -> set[str]:
     """States in which an officer has something to do, across every workflow version."""
     states: set[str] = set()

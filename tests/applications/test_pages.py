@@ -155,3 +155,23 @@ def test_inbox_lists_only_the_officers_department_by_due_date(client: Client) ->
     assert client.get("/rtps/").status_code == 200
     client.force_login(at.operator)
     assert client.get("/inbox/").status_code == 403
+
+
+def test_returned_application_is_corrected_and_resubmitted_at_the_counter(client: Client) -> None:
+    at = counter()
+    service = certificate_service()
+    application = submitted(at=at, service=service)
+    application_act(
+        application=application, action="return", actor=officer_of(service), comment="Spelling"
+    )
+    client.force_login(at.operator)
+    assert application.number in client.get("/counter/").content.decode()
+    detail = client.get(f"/applications/{application.number}/").content.decode()
+    assert 'name="field_father_name"' in detail and 'value="resubmit"' in detail
+    client.post(
+        f"/applications/{application.number}/",
+        {"action": "resubmit", "field_father_name": "Ramesh Chandra Das"},
+    )
+    application.refresh_from_db()
+    assert application.status == "pending_verification"
+    assert application.fields == {"father_name": "Ramesh Chandra Das"}

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from sahayata.applications.documents import MAX_DOCUMENT_BYTES, Upload
 from sahayata.applications.selectors import (
     centre_applications_on,
+    centre_returned,
     operator_day_summary,
 )
 from sahayata.applications.services import (
@@ -61,10 +62,12 @@ def _user(request: HttpRequest) -> User:
 def counter_home(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     citizens = list(citizen_search(query=query, limit=30)) if query else []
+    user = _user(request)
+    returned = list(centre_returned(centre_id=user.centre_id or 0)[:50])
     return render(
         request,
         "applications/counter_home.html",
-        {"query": query, "citizens": citizens, "searched": bool(query)},
+        {"query": query, "citizens": citizens, "searched": bool(query), "returned": returned},
     )
 
 

@@ -46,18 +46,28 @@ def application_detail(request: HttpRequest, number: str) -> HttpResponse:
     if application is None:
         return not_found(request)
     if request.method == "POST":
+        action = request.POST.get("action", "")
+        # A resubmission carries the corrected form (fields posted as field_<name>).
+        corrected = {
+            key.removeprefix("field_"): value
+            for key, value in request.POST.items()
+            if key.startswith("field_")
+        }
         try:
             application_act(
                 application=application,
-                action=request.POST.get("action", ""),
+                action=action,
                 actor=user,
                 comment=request.POST.get("comment", ""),
+                fields=corrected if action == "resubmit" and corrected else None,
+                from_form=True,
             )
         except DomainError as error:
             messages.error(request, str(error.message))
         else:
             messages.success(request, _("Done."))
         return redirect("applications:detail", number=number)
+    next_actions = application_next_actions(application=application, user=user)
     history = list(application.history.select_related("actor").order_by("at", "pk"))
     for entry in history:
         entry.from_label = state_label(entry.from_state) if entry.from_state else ""  # type: ignore[attr-defined]
@@ -71,7 +81,8 @@ def application_detail(request: HttpRequest, number: str) -> HttpResponse:
             "fees": list(application.fees.all()),
             "history": history,
             "documents": list(application.documents.all()),
-            "next_actions": application_next_actions(application=application, user=user),
+            "next_actions": next_actions,
+            "may_correct": any(action.code == "resubmit" for action in next_actions),
             "certificate": getattr(application, "certificate", None),
             "overdue": application.is_open and local_today() > application.due_date,
         },
