@@ -242,7 +242,10 @@ def user_create(
     if not username:
         raise InvalidInput(_("Enter a username."), details={"field": "username"})
     user_role_check(role, centre, department, district)
-    if centre is not None and district is None:
+    if centre is not None:
+        # Centre staff belong to their centre's district, always.
+        if district is not None and district.pk != centre.district_id:
+            raise RoleTakesNoPlace(details={"field": "district"})
         district = centre.district
     if password_hash is not None:
         try:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
-from sahayata.places.models import Centre
+from sahayata.core.errors import NotFound
+from sahayata.places.models import Centre, District
 
 
 def centre_list(*, district_code: str | None = None) -> QuerySet[Centre]:
@@ -12,3 +14,20 @@ def centre_list(*, district_code: str | None = None) -> QuerySet[Centre]:
     if district_code:
         centres = centres.filter(district__code=district_code)
     return centres.order_by("code")
+
+
+class CentreNotFound(NotFound):
+    code = "centre_not_found"
+    default_message = _("No such centre.")
+
+
+def centre_get(*, code: str) -> Centre:
+    """The centre with this code (active or not), or ``CentreNotFound``."""
+    centre = Centre.objects.select_related("district", "block").filter(code=code).first()
+    if centre is None:
+        raise CentreNotFound(details={"centre_code": code})
+    return centre
+
+
+def district_list() -> QuerySet[District]:
+    return District.objects.order_by("name_en")

@@ -152,6 +152,7 @@ def test_user_create_checks_role_and_place() -> None:
         ({"role": "finance", "centre": centre}, "role_mismatch"),
         ({"role": "officer", "department": department, "centre": centre}, "role_mismatch"),
         ({"role": "wizard"}, "invalid_role"),
+        ({"role": "operator", "centre": centre, "district": district}, "role_mismatch"),
         ({"role": "finance", "password": "short"}, "weak_password"),
     ]
     for index, (kwargs, code) in enumerate(cases):
