@@ -19,6 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.translation import get_language, override
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from sahayata.core.money import format_count, format_inr_words
@@ -207,6 +208,14 @@ def milestone_card(request: HttpRequest, milestone_id: int) -> HttpResponse:
                 "amount": milestone_amount(milestone, lang),
                 "crossed_at": show(milestone.crossed_at, "datetime", lang),
                 "font_face": _font_face(700),
+                "texts": {
+                    "network": _("Bangla Sahayata Kendra"),
+                    "crossed": _("E-wallet payments crossed")
+                    if milestone.metric == Milestone.Metric.PAISE
+                    else _("Services delivered crossed"),
+                    "simulated": _("SIMULATED DATA"),
+                    "footer": _("Sahayata · public dashboard"),
+                },
                 **selectors.milestone_context(milestone),
             },
         )
