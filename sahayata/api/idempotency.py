@@ -17,6 +17,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from ninja.responses import NinjaJSONEncoder
 
 from sahayata.api.models import IdempotencyRecord
 from sahayata.core.errors import Conflict, DomainError, PermissionDenied
@@ -99,10 +100,13 @@ def run_idempotent(
                 user=user, key=key, fingerprint=print_, status_code=0, response_body={}
             )
             status_code, body = handler()
+            # Stored as the JSON the client receives, and answered from that very JSON, so
+            # that a replay is identical to the first answer (datetimes, UUIDs, schemas).
+            stored = json.loads(json.dumps(body, cls=NinjaJSONEncoder))
             record.status_code = status_code
-            record.response_body = json.loads(json.dumps(body, default=str))
+            record.response_body = stored
             record.save(update_fields=["status_code", "response_body"])
-            return status_code, body
+            return status_code, stored
     except IntegrityError:
         # Another request with this key committed first: answer with its result.
         existing = IdempotencyRecord.objects.filter(user=user, key=key).first()

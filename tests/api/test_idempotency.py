@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
 import threading
+import uuid
 from typing import Any
 
 import pytest
 from django.db import connection
 from django.test import RequestFactory
+from ninja import Schema
 
 from sahayata.api.idempotency import run_idempotent
 from sahayata.api.models import IdempotencyRecord
@@ -17,6 +20,11 @@ from sahayata.people.services import citizen_register
 from tests.factories import UserFactory
 
 factory = RequestFactory()
+
+
+class Out(Schema):
+    at: datetime.datetime
+    amount_paise: int
 
 
 def _request(user: User, key: str | None, path: str = "/api/v1/citizens") -> Any:
@@ -132,3 +140,18 @@ def test_concurrent_requests_with_one_key_have_exactly_one_effect() -> None:
             assert result.code == "idempotency_key_in_progress"
         else:
             assert result == (201, {"id": citizen.pk, "name": "Rina Das"})
+
+
+@pytest.mark.django_db
+def test_replay_is_identical_to_the_first_answer_for_datetimes_and_schemas() -> None:
+    user = UserFactory(role="operator")
+    at = datetime.datetime(2026, 3, 31, 17, 45, 12, 345000, tzinfo=datetime.UTC)
+
+    def handler() -> tuple[int, Any]:
+        return 201, {"id": uuid.UUID(int=7), "at": at, "out": Out(at=at, amount_paise=165000)}
+
+    first = run_idempotent(_request(user, "k"), {"a": 1}, handler)
+    again = run_idempotent(_request(user, "k"), {"a": 1}, handler)
+    assert first == again
+    assert first[1]["out"] == {"at": "2026-03-31T17:45:12.345Z", "amount_paise": 165000}
+    assert first[1]["id"] == str(uuid.UUID(int=7))
