@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.db.models import Max, Min, QuerySet, Sum
@@ -139,8 +140,11 @@ def trend_range(filters: Filters) -> Filters:
     )
 
 
-def daily_trend(filters: Filters | None = None) -> list[tuple[dt.date, Figures]]:
-    filters = trend_range(filters or Filters())
+def daily_trend(
+    filters: Filters | None = None, *, dates: Filters | None = None
+) -> list[tuple[dt.date, Figures]]:
+    """Day by day; ``dates`` is the result of ``trend_range`` when the caller has it."""
+    filters = dates or trend_range(filters or Filters())
     cells = _dims(_cells(filters, grain=Rollup.Grain.DAY), filters)
     return _grouped(cells, "period")
 
@@ -233,3 +237,54 @@ def public_summary() -> dict[str, Any]:
         ],
         "as_of": as_of(),
     }
+
+
+class DashboardReads:
+    """Everything one dashboard page reads, each read done once per request."""
+
+    def __init__(self, filters: Filters) -> None:
+        self.filters = filters
+
+    @cached_property
+    def summary(self) -> Figures:
+        return summary(self.filters)
+
+    @cached_property
+    def network(self) -> dict[str, int]:
+        return network_size(self.filters)
+
+    @cached_property
+    def trend_range(self) -> Filters:
+        return trend_range(self.filters)
+
+    @cached_property
+    def daily(self) -> list[tuple[dt.date, Figures]]:
+        return daily_trend(self.filters, dates=self.trend_range)
+
+    @cached_property
+    def monthly(self) -> list[tuple[dt.date, Figures]]:
+        return monthly_trend(self.filters)
+
+    @cached_property
+    def districts(self) -> list[tuple[District, Figures]]:
+        return by_district(self.filters)
+
+    @cached_property
+    def departments(self) -> list[tuple[Department, Figures]]:
+        return by_department(self.filters)
+
+    @cached_property
+    def services(self) -> list[tuple[Service, Figures]]:
+        return top_services(self.filters)
+
+    @cached_property
+    def milestones(self) -> list[Milestone]:
+        return list(milestones())
+
+    @cached_property
+    def latest_milestone(self) -> Milestone | None:
+        return self.milestones[-1] if self.milestones else None
+
+    @property
+    def simulated(self) -> bool:
+        return self.summary.simulated_events > 0

@@ -15,9 +15,8 @@ from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from sahayata.core.money import bengali_digits, format_count, format_inr, format_inr_words
-from sahayata.transparency import selectors
 from sahayata.transparency.models import Milestone
-from sahayata.transparency.selectors import Figures, Filters
+from sahayata.transparency.selectors import DashboardReads, Figures
 
 IST = dt.timezone(dt.timedelta(hours=5, minutes=30))
 
@@ -97,9 +96,9 @@ def _activity(figures: Figures) -> dict[str, Any]:
     return {c.key: getattr(figures, c.key) for c in ACTIVITY}
 
 
-def summary_table(filters: Filters) -> Table:
-    figures = selectors.summary(filters)
-    network = selectors.network_size(filters)
+def summary_table(reads: DashboardReads) -> Table:
+    figures = reads.summary
+    network = reads.network
     return Table(
         "summary",
         _("Headline figures"),
@@ -113,21 +112,21 @@ def summary_table(filters: Filters) -> Table:
     )
 
 
-def daily_table(filters: Filters) -> Table:
+def daily_table(reads: DashboardReads) -> Table:
     return Table(
         "daily",
         _("Daily trend"),
         [Column("date", _("Day"), "date"), *ACTIVITY],
-        [{"date": day} | _activity(f) for day, f in selectors.daily_trend(filters)],
+        [{"date": day} | _activity(f) for day, f in reads.daily],
     )
 
 
-def monthly_table(filters: Filters) -> Table:
+def monthly_table(reads: DashboardReads) -> Table:
     return Table(
         "monthly",
         _("Monthly trend"),
         [Column("month", _("Month"), "month"), *ACTIVITY],
-        [{"month": month} | _activity(f) for month, f in selectors.monthly_trend(filters)],
+        [{"month": month} | _activity(f) for month, f in reads.monthly],
     )
 
 
@@ -138,37 +137,37 @@ def _named(code: str, obj: Any) -> dict[str, Any]:
 NAME = [Column("code", _("Code")), Column("name", _("Name"))]
 
 
-def districts_table(filters: Filters) -> Table:
+def districts_table(reads: DashboardReads) -> Table:
     return Table(
         "districts",
         _("By district"),
         [*NAME, *ACTIVITY],
-        [_named(d.code, d) | _activity(f) for d, f in selectors.by_district(filters)],
+        [_named(d.code, d) | _activity(f) for d, f in reads.districts],
     )
 
 
-def departments_table(filters: Filters) -> Table:
+def departments_table(reads: DashboardReads) -> Table:
     return Table(
         "departments",
         _("By department"),
         [*NAME, *ACTIVITY],
-        [_named(d.code, d) | _activity(f) for d, f in selectors.by_department(filters)],
+        [_named(d.code, d) | _activity(f) for d, f in reads.departments],
     )
 
 
-def services_table(filters: Filters) -> Table:
+def services_table(reads: DashboardReads) -> Table:
     return Table(
         "services",
         _("Top services"),
         [*NAME, Column("department", _("Department")), *ACTIVITY],
         [
             _named(s.code, s) | {"department": s.department.name} | _activity(f)
-            for s, f in selectors.top_services(filters)
+            for s, f in reads.services
         ],
     )
 
 
-def on_time_table(filters: Filters) -> Table:
+def on_time_table(reads: DashboardReads) -> Table:
     return Table(
         "on_time",
         _("RTPS on-time delivery by department"),
@@ -185,13 +184,13 @@ def on_time_table(filters: Filters) -> Table:
                 "delivered_on_time": f.delivered_on_time,
                 "on_time_percent": f.on_time_percent,
             }
-            for d, f in selectors.by_department(filters)
+            for d, f in reads.departments
             if f.delivered_timed
         ],
     )
 
 
-def milestones_table(filters: Filters) -> Table:
+def milestones_table(reads: DashboardReads) -> Table:
     return Table(
         "milestones",
         _("Milestones"),
@@ -210,12 +209,12 @@ def milestones_table(filters: Filters) -> Table:
                 "application_id": m.application_id,
                 "transfer_id": m.transfer_id,
             }
-            for m in selectors.milestones()
+            for m in reads.milestones
         ],
     )
 
 
-TABLES: dict[str, Callable[[Filters], Table]] = {
+TABLES: dict[str, Callable[[DashboardReads], Table]] = {
     "summary": summary_table,
     "daily": daily_table,
     "monthly": monthly_table,

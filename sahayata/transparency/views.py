@@ -93,9 +93,10 @@ def _charts(tables: dict[str, Table], lang: str) -> dict[str, Any]:
 def dashboard(request: HttpRequest) -> HttpResponse:
     form, filters = _filters(request)
     lang = _lang()
-    tables = {key: TABLES[key](filters) for key in SHOWN}
+    reads = selectors.DashboardReads(filters)
+    tables = {key: TABLES[key](reads) for key in SHOWN}
     summary = tables["summary"].rows[0]
-    latest = selectors.latest_milestone()
+    latest = reads.latest_milestone
     context = {
         "form": form,
         "filters": filters,
@@ -104,11 +105,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             {"table": tables[key], "rows": tables[key].display_rows(lang), "chart": chart}
             for key, chart in _charts(tables, lang).items()
         ],
-        "simulated": selectors.history_is_simulated(filters),
+        "simulated": reads.simulated,
         "latest": latest,
         "latest_amount": milestone_amount(latest, lang) if latest else "",
         "query": request.GET.urlencode() if form.is_valid() else "",
-        "trend_range": selectors.trend_range(filters),
+        "trend_range": reads.trend_range,
     }
     return render(request, "transparency/dashboard.html", context)
 
@@ -123,12 +124,13 @@ def table_download(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
             {"error": {"code": "invalid_input", "message": "", "details": form.errors}},
             status=422,
         )
-    data = TABLES[table](filters)
+    reads = selectors.DashboardReads(filters)
+    data = TABLES[table](reads)
     keys = [col.key for col in data.columns]
     if data.rows and "name_en" in data.rows[0]:
         keys += ["name_en", "name_bn"]
     rows = [{key: row.get(key) for key in keys} for row in data.rows]
-    simulated = selectors.history_is_simulated(filters)
+    simulated = reads.simulated
     if fmt == "json":
         body = {
             "table": table,

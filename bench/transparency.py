@@ -1,0 +1,241 @@
+"""Transparency benchmarks: the dashboard's reads beside naive aggregates over the ledger.
+
+``python -m bench transparency`` (or ``make bench``) prints one JSON line per figure:
+
+- ``transparency.dashboard``: everything the dashboard page reads (headline figures,
+  daily and monthly trend, by district, by department, top services, RTPS on time,
+  milestones, network size) through ``transparency.selectors``, p50 and p99 over
+  repeated runs; ``transparency.dashboard_page``: the whole page rendered (reads, SVG
+  charts, template); ``transparency.summary_api``: the public summary's reads;
+- beside each, ``naive``: the same figures aggregated from the ledger (posted
+  ``service_fee`` transfers joined to applications and centres), as a dashboard without
+  rollups would compute them, in the same run on the same history;
+- ``transparency.simulator``: the simulator's rate on the benchmark history (wallet
+  payments per second), and the time it would take, at that rate, to reach ₹1,000 crore.
+
+The history is a simulation: by default a temporary SQLite database with
+``BENCH_TRANSPARENCY_CENTRES`` (300) centres over ``BENCH_TRANSPARENCY_DAYS`` (20) days of
+March 2025. With ``BENCH_TRANSPARENCY_URL`` the reads are measured on an existing history
+instead (for example the default ``manage.py simulate`` run on PostgreSQL), which is left as
+it is: that is how the 6M-transfer figure is measured.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+CENTRES = int(os.environ.get("BENCH_TRANSPARENCY_CENTRES", "300"))
+DAYS = int(os.environ.get("BENCH_TRANSPARENCY_DAYS", "20"))
+REPEAT = int(os.environ.get("BENCH_TRANSPARENCY_REPEAT", "200"))
+NAIVE_REPEAT = int(os.environ.get("BENCH_TRANSPARENCY_NAIVE_REPEAT", "10"))
+
+
+def _timed(work: Callable[[], Any], repeat: int) -> dict[str, float]:
+    work()  # warm the caches once, as a running server would be
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        work()
+        samples.append((time.perf_counter() - started) * 1000)
+    samples.sort()
+    p99_index = min(len(samples) - 1, max(0, round(0.99 * len(samples)) - 1))
+    return {
+        "p50_ms": round(statistics.median(samples), 2),
+        "p99_ms": round(samples[p99_index], 2),
+        "runs": repeat,
+    }
+
+
+def dashboard_reads() -> None:
+    """Every read of the dashboard page (the on-time table reuses the department read)."""
+    from sahayata.transparency.selectors import DashboardReads, Filters
+
+    reads = DashboardReads(Filters())
+    for name in (
+        "summary",
+        "network",
+        "trend_range",
+        "daily",
+        "monthly",
+        "districts",
+        "departments",
+        "services",
+        "milestones",
+    ):
+        getattr(reads, name)
+
+
+def dashboard_page() -> None:
+    """The whole page, rendered in Bengali: reads, charts (SVG) and template."""
+    from django.test import Client
+
+    response = Client(HTTP_ACCEPT_LANGUAGE="bn").get("/dashboard/")
+    if response.status_code != 200:
+        raise RuntimeError(f"dashboard answered {response.status_code}")
+
+
+def summary_reads() -> None:
+    from sahayata.transparency import selectors
+
+    selectors.public_summary()
+
+
+def naive_dashboard_reads() -> None:
+    """The same figures straight from the ledger and applications (no rollups)."""
+    from django.db import connection
+
+    from sahayata.applications.models import Application
+    from sahayata.places.models import Centre
+    from sahayata.transparency.checks import _day
+    from sahayata.wallet.models import Transfer
+
+    app, centre, transfer = (
+        Application._meta.db_table,
+        Centre._meta.db_table,
+        Transfer._meta.db_table,
+    )
+    paid = (
+        f"(SELECT reference, SUM(amount_paise) AS paise FROM {transfer} "
+        "WHERE kind = 'post_pending' AND code = 'service_fee' GROUP BY reference) p "
+        f"JOIN {app} a ON a.number = p.reference JOIN {centre} c ON c.id = a.centre_id"
+    )
+    queries = [
+        f"SELECT COUNT(*), SUM(p.paise) FROM {paid}",
+        f"SELECT COUNT(*) FROM {app} a WHERE a.status IN ('approved', 'delivered')",
+        f"SELECT {_day('a.closed_at')}, COUNT(*), SUM(p.paise) FROM {paid} GROUP BY 1",
+        f"SELECT c.district_id, COUNT(*), SUM(p.paise) FROM {paid} GROUP BY 1",
+        f"SELECT a.department_id, COUNT(*), SUM(p.paise) FROM {paid} GROUP BY 1",
+        f"SELECT a.service_id, COUNT(*), SUM(p.paise) FROM {paid} GROUP BY 1 "
+        "ORDER BY 2 DESC LIMIT 10",
+    ]
+    with connection.cursor() as cursor:
+        for sql in queries:
+            cursor.execute(sql)
+            cursor.fetchall()
+
+
+def history_size() -> dict[str, int]:
+    from sahayata.applications.models import Application
+    from sahayata.transparency.models import Rollup
+    from sahayata.wallet.models import Transfer
+
+    return {
+        "transfers": Transfer.objects.count(),
+        "service_payments": Transfer.objects.filter(
+            kind="post_pending", code="service_fee"
+        ).count(),
+        "applications": Application.objects.count(),
+        "rollup_cells": Rollup.objects.count(),
+    }
+
+
+def _emit(**fields: Any) -> None:
+    print(json.dumps({"bench": "transparency", **fields}, default=str), flush=True)
+
+
+def child(simulate: bool) -> None:
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sahayata.settings")
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+
+    backend = connection.vendor
+    if simulate:
+        call_command("migrate", verbosity=0)
+        from sahayata.catalogue.demo import seed_demo as catalogue_seed
+        from sahayata.places.demo import seed_demo as places_seed
+        from sahayata.simulator import network
+        from sahayata.simulator.services import simulation_run
+
+        places_seed(stdout=sys.stderr, quiet=True)
+        catalogue_seed(stdout=sys.stderr, quiet=True)
+        started = time.monotonic()
+        simulation = simulation_run(
+            centres=CENTRES,
+            days=DAYS,
+            seed=1,
+            start=dt.date(2025, 3, 1),
+            progress_out=None,
+        )
+        seconds = time.monotonic() - started
+        rate = simulation.payments / seconds if seconds else 0.0
+        default_payments = 1_000 * network.CRORE_PAISE / network.MEAN_PAYMENT_PAISE
+        _emit(
+            figure="simulator",
+            backend=backend,
+            centres=CENTRES,
+            days=DAYS,
+            seconds=round(seconds, 1),
+            applications=simulation.applications,
+            wallet_payments=simulation.payments,
+            payments_per_second=round(rate, 1),
+            extrapolated_minutes_to_1000_crore=round(default_payments / rate / 60, 1)
+            if rate
+            else None,
+            note="includes setup of centres, operators and first top-ups",
+        )
+    size = history_size()
+    ours = _timed(dashboard_reads, REPEAT)
+    naive = _timed(naive_dashboard_reads, NAIVE_REPEAT)
+    _emit(figure="dashboard", backend=backend, **size, ours=ours, naive=naive, debug=settings.DEBUG)
+    _emit(
+        figure="dashboard_page",
+        backend=backend,
+        transfers=size["transfers"],
+        ours=_timed(dashboard_page, max(REPEAT // 4, 10)),
+    )
+    _emit(
+        figure="summary_api",
+        backend=backend,
+        transfers=size["transfers"],
+        ours=_timed(summary_reads, REPEAT),
+    )
+
+
+def _run_child(url: str, simulate: bool) -> None:
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DJANGO_SETTINGS_MODULE": "sahayata.settings",
+        "DEBUG": "0",
+    }
+    args = [sys.executable, "-m", "bench.transparency", "--child"]
+    if simulate:
+        args.append("--simulate")
+    result = subprocess.run(  # noqa: S603 - our own module, fixed argv
+        args, cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
+    sys.stdout.write(result.stdout)
+    if result.returncode != 0:
+        sys.stderr.write(result.stderr[-4000:])
+        _emit(error="child failed")
+
+
+def main() -> None:
+    url = os.environ.get("BENCH_TRANSPARENCY_URL")
+    if url:
+        _run_child(url, simulate=False)
+        return
+    with tempfile.TemporaryDirectory(prefix="sahayata-tbench-") as folder:
+        _run_child(f"sqlite:///{folder}/bench.sqlite3", simulate=True)
+
+
+if __name__ == "__main__":
+    if "--child" in sys.argv:
+        child(simulate="--simulate" in sys.argv)
+    else:
+        main()
