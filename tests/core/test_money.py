@@ -79,6 +79,8 @@ def test_non_integers_are_refused() -> None:
 def test_template_filters() -> None:
     template = Template("{% load money %}{{ a|inr }}|{{ b|inr_words }}|{{ c|count }}|{{ d|inr }}")
     context = Context({"a": 123_456_789, "b": 10**12, "c": 18_900_000, "d": None})
+    assert Template("{% load money %}[{{ x|inr }}]").render(Context({"x": "abc"})) == "[]"
+    assert Template("{% load money %}[{{ x|inr }}]").render(Context({"x": 1.5})) == "[]"
     with translation.override("bn"):
         assert template.render(context) == "₹১২,৩৪,৫৬৭.৮৯|₹১,০০০ কোটি|১,৮৯,০০,০০০|"
     with translation.override("en"):

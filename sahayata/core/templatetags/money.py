@@ -4,7 +4,8 @@
     {{ paise|inr_words }}  ₹1,000 crore / ₹১,০০০ কোটি
     {{ n|count }}          1,89,00,000 / ১,৮৯,০০,০০০
 
-All follow the active language. ``None`` or an empty value renders as an empty string.
+All follow the active language. ``None``, a float or anything that is not a whole number
+renders as an empty string: money is integer paise.
 """
 
 from __future__ import annotations
@@ -19,9 +20,13 @@ register = template.Library()
 
 
 def _as_int(value: Any) -> int | None:
-    if value is None or value == "" or isinstance(value, bool):
+    # Like Django's own filters, a value that is not a whole number renders as nothing.
+    if value is None or isinstance(value, (bool, float)):
         return None
-    return int(value)
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 @register.filter
