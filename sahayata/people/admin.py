@@ -19,7 +19,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from sahayata.core.errors import DomainError
-from sahayata.people.models import ApiToken, Citizen, User
+from sahayata.people.models import CENTRE_ROLES, ApiToken, Citizen, User
 from sahayata.people.rules import normalise_aadhaar, normalise_mobile
 from sahayata.people.services import (
     aadhaar_hash,
@@ -41,12 +41,16 @@ def _adopt(target: Any, source: Any) -> None:
 class _RoleFormMixin(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        if cleaned.get("role") in CENTRE_ROLES and cleaned.get("centre") is not None:
+            # Centre staff belong to their centre's district: follow the centre.
+            cleaned["district"] = cleaned["centre"].district
+            self.instance.district = cleaned["district"]
         try:
             user_role_check(
                 cleaned.get("role", ""),
                 cleaned.get("centre"),
                 cleaned.get("department"),
-                cleaned.get("district") if cleaned.get("role") == "district" else None,
+                cleaned.get("district"),
             )
         except DomainError as exc:
             raise forms.ValidationError(str(exc.message)) from None

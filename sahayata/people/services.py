@@ -199,6 +199,9 @@ def user_role_check(
             raise RoleNeedsCentre()
         if department is not None:
             raise RoleTakesNoPlace(details={"field": "department"})
+        # Centre staff belong to their centre's district, always.
+        if district is not None and district.pk != centre.district_id:
+            raise RoleTakesNoPlace(details={"field": "district"})
     elif role == Role.OFFICER:
         if department is None:
             raise RoleNeedsDepartment()
@@ -243,9 +246,6 @@ def user_create(
         raise InvalidInput(_("Enter a username."), details={"field": "username"})
     user_role_check(role, centre, department, district)
     if centre is not None:
-        # Centre staff belong to their centre's district, always.
-        if district is not None and district.pk != centre.district_id:
-            raise RoleTakesNoPlace(details={"field": "district"})
         district = centre.district
     if password_hash is not None:
         try:

@@ -139,10 +139,12 @@ def test_user_admin_checks_the_role(admin_client: Client) -> None:
     response = admin_client.post(reverse("admin:people_user_add"), {**base, "role": "operator"})
     assert response.status_code == 200
     assert not User.objects.filter(username="newop").exists()
+    elsewhere = CentreFactory().district  # another district than the centre's
     response = admin_client.post(
-        reverse("admin:people_user_add"), {**base, "role": "operator", "centre": centre.pk}
+        reverse("admin:people_user_add"),
+        {**base, "role": "operator", "centre": centre.pk, "district": elsewhere.pk},
     )
-    assert response.status_code == 302
+    assert response.status_code == 302  # the district follows the centre
     user = User.objects.get(username="newop")
     assert user.centre == centre and user.district == centre.district
     assert user.check_password("long-enough-1")
@@ -160,3 +162,30 @@ def test_api_tokens_are_read_only_and_revocable(admin_client: Client) -> None:
     )
     assert response.status_code == 302
     assert user_for_token(token) is None
+
+
+def test_moving_an_operator_to_another_centre_moves_the_district(admin_client: Client) -> None:
+    operator = UserFactory(role="operator")
+    new_centre = CentreFactory()
+    data = {
+        "username": operator.username,
+        "first_name": "",
+        "last_name": "",
+        "email": "",
+        "is_active": "on",
+        "date_joined_0": "2026-01-01",
+        "date_joined_1": "10:00:00",
+        "role": "operator",
+        "centre": new_centre.pk,
+        "district": operator.district.pk,
+        "preferred_language": "bn",
+    }
+    url = reverse("admin:people_user_change", args=[operator.pk])
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    operator.refresh_from_db()
+    assert (operator.centre, operator.district) == (new_centre, new_centre.district)
+    response = admin_client.post(url, {**data, "role": "finance"})
+    assert response.status_code == 200  # a finance officer takes no centre
+    operator.refresh_from_db()
+    assert operator.role == "operator"
