@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from sahayata.applications.documents import document_path
@@ -96,6 +97,11 @@ def acknowledgement(request: HttpRequest, number: str) -> HttpResponse:
         return not_found(request)
     url = tracking_url(request, application.number)
     receipt = request.GET.get("format") == "receipt"
+    labels = {}
+    for lang in ("bn", "en"):
+        with translation.override(lang):
+            labels[f"status_{lang}"] = state_label(application.status)
+            labels[f"hold_{lang}"] = str(application.get_hold_display())
     return render(
         request,
         "applications/acknowledgement.html",
@@ -106,6 +112,7 @@ def acknowledgement(request: HttpRequest, number: str) -> HttpResponse:
             "qr": qr_svg(url, scale=2 if receipt else 3),
             "tracking_url": url,
             "receipt": receipt,
+            **labels,
         },
     )
 
