@@ -282,13 +282,24 @@ def _applications_insert(rows: list[Application]) -> list[int]:
     columns = [f.column for f in fields]
     table = Application._meta.db_table
     ids: dict[str, int] = {}
+    # Most values repeat within a batch (times, dates, codes): adapt each distinct one once.
+    adapted: list[dict[Any, Any]] = [{} for _ in fields]
+
+    def prep(index: int, field: Any, value: Any) -> Any:
+        if isinstance(value, dict):
+            return field.get_db_prep_save(value, connection)
+        cache = adapted[index]
+        if value not in cache:
+            cache[value] = field.get_db_prep_save(value, connection)
+        return cache[value]
+
     with connection.cursor() as cursor:
         for start in range(0, len(rows), 400):
             part = rows[start : start + 400]
             params = [
-                f.get_db_prep_save(getattr(row, f.attname), connection)
+                prep(index, f, getattr(row, f.attname))
                 for row in part
-                for f in fields
+                for index, f in enumerate(fields)
             ]
             one = "(" + ", ".join(["%s"] * len(columns)) + ")"
             sql = (
