@@ -21,6 +21,7 @@ from sahayata.applications.services import (
     application_next_actions,
     application_submit,
     citizen_find_or_register,
+    local_today,
 )
 from sahayata.applications.workflows import state_label
 from sahayata.catalogue.selectors import service_get
@@ -89,7 +90,8 @@ def application_body(application: Application, user: User) -> dict[str, Any]:
         "hold": application.hold,
         "submitted_at": application.submitted_at,
         "due_date": application.due_date,
-        "overdue": application.escalated_at is not None,
+        "overdue": application.is_open and local_today() > application.due_date,
+        "escalated": application.escalated_at is not None,
         "certificate_id": certificate.id if certificate is not None else None,
         "next_actions": [
             a.code for a in application_next_actions(application=application, user=user)

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -106,11 +106,21 @@ def application_number_next(*, centre: Centre, on: dt.date) -> str:
     application commits, and rolls back with it, so numbers are unique and gap-free.
     """
     fy_code = financial_year_code(on)
-    NumberCounter.objects.get_or_create(centre=centre, financial_year=fy_code)
-    counter = NumberCounter.objects.select_for_update().get(centre=centre, financial_year=fy_code)
-    counter.last_value = F("last_value") + 1
+    counter = (
+        NumberCounter.objects.select_for_update()
+        .filter(centre=centre, financial_year=fy_code)
+        .first()
+    )
+    if counter is None:
+        # First number of the year: create the row (a concurrent creator makes us wait on
+        # the unique index, then get_or_create finds its row), and lock it.
+        NumberCounter.objects.get_or_create(centre=centre, financial_year=fy_code)
+        counter = NumberCounter.objects.select_for_update().get(
+            centre=centre, financial_year=fy_code
+        )
+    # The row is locked until our transaction ends, so incrementing here is safe.
+    counter.last_value += 1
     counter.save(update_fields=["last_value"])
-    counter.refresh_from_db(fields=["last_value"])
     return application_number_format(
         centre_code=centre.code, fy_code=fy_code, sequence=counter.last_value
     )
