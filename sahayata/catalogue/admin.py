@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -19,11 +21,12 @@ from sahayata.catalogue.models import (
     ServiceVersion,
 )
 from sahayata.catalogue.services import service_publish
+from sahayata.core.admin import AdminFonts
 from sahayata.core.errors import DomainError
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(AdminFonts):
     list_display = ["code", "short_name", "name_en", "name_bn"]
     search_fields = ["code", "short_name", "name_en", "name_bn"]
 
@@ -38,6 +41,9 @@ class FeeHeadInline(admin.TabularInline):
 class FormFieldInline(admin.TabularInline):
     model = FormField
     extra = 0
+    formfield_overrides = {
+        models.JSONField: {"widget": forms.Textarea(attrs={"rows": 1, "cols": 24})}
+    }
     fields = ["position", "name", "type", "required", "label_en", "label_bn", "choices",
               "pattern", "max_length", "example"]  # fmt: skip
 
@@ -61,7 +67,7 @@ class ServiceVersionInline(admin.TabularInline):
 
 
 @admin.register(Service)
-class ServiceAdmin(admin.ModelAdmin):
+class ServiceAdmin(AdminFonts):
     list_display = ["code", "name_en", "name_bn", "department", "kind", "workflow_code",
                     "time_limit_days", "current_version", "is_active"]  # fmt: skip
     list_filter = ["kind", "workflow_code", "issues_certificate", "is_active", "department"]
@@ -88,7 +94,7 @@ class ServiceAdmin(admin.ModelAdmin):
 
 
 @admin.register(ServiceVersion)
-class ServiceVersionAdmin(admin.ModelAdmin):
+class ServiceVersionAdmin(AdminFonts):
     list_display = ["service", "version", "published_at", "published_by"]
     list_filter = ["service__department"]
     search_fields = ["service__code", "service__name_en", "service__name_bn"]

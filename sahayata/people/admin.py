@@ -18,6 +18,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from sahayata.core.admin import FONT_CSS, AdminFonts
 from sahayata.core.errors import DomainError
 from sahayata.people.models import CENTRE_ROLES, ApiToken, Citizen, User
 from sahayata.people.rules import normalise_aadhaar, normalise_mobile
@@ -71,6 +72,9 @@ class StaffChangeForm(_RoleFormMixin, UserChangeForm):
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    class Media:
+        css = {"all": FONT_CSS}
+
     form = StaffChangeForm
     add_form = StaffCreationForm
     list_display = ["username", "get_full_name", "role", "centre", "department", "district",
@@ -148,7 +152,7 @@ class CitizenForm(forms.ModelForm):
 
 
 @admin.register(Citizen)
-class CitizenAdmin(admin.ModelAdmin):
+class CitizenAdmin(AdminFonts):
     form = CitizenForm
     list_display = ["name_en", "name_bn", "mobile", "aadhaar_masked", "district", "created_at"]
     search_fields = ["name_en", "name_bn", "mobile"]
@@ -172,7 +176,7 @@ class CitizenAdmin(admin.ModelAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(AdminFonts):
     list_display = ["prefix", "user", "created_at", "last_used_at", "revoked_at"]
     list_filter = ["revoked_at"]
     search_fields = ["prefix", "user__username"]

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from sahayata.core.admin import AdminFonts
 from sahayata.places.models import Block, Centre, District
 
 
 @admin.register(District)
-class DistrictAdmin(admin.ModelAdmin):
+class DistrictAdmin(AdminFonts):
     list_display = ["code", "name_en", "name_bn"]
     search_fields = ["code", "name_en", "name_bn"]
 
 
 @admin.register(Block)
-class BlockAdmin(admin.ModelAdmin):
+class BlockAdmin(AdminFonts):
     list_display = ["code", "name_en", "name_bn", "kind", "district"]
     list_filter = ["kind", "district"]
     search_fields = ["code", "name_en", "name_bn"]
@@ -22,7 +23,7 @@ class BlockAdmin(admin.ModelAdmin):
 
 
 @admin.register(Centre)
-class CentreAdmin(admin.ModelAdmin):
+class CentreAdmin(AdminFonts):
     list_display = ["code", "name_en", "name_bn", "kind", "district", "block", "is_active"]
     list_filter = ["kind", "is_active", "district"]
     search_fields = ["code", "name_en", "name_bn", "address", "pin_code"]

@@ -52,10 +52,13 @@ def test_every_admin_page_of_our_apps_opens(admin_client: Client, language: str)
         url = reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")
         response = admin_client.get(url, HTTP_ACCEPT_LANGUAGE=language)
         assert response.status_code == 200, url
+        assert "core/fonts.css" in response.content.decode(), url  # Bengali without a system font
         first = model._default_manager.first()
         if first is not None:
             url = reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[first.pk])
             assert admin_client.get(url, HTTP_ACCEPT_LANGUAGE=language).status_code == 200, url
+    for url in (reverse("admin:index"), reverse("admin:app_list", args=["catalogue"])):
+        assert "core/fonts.css" in admin_client.get(url).content.decode(), url
     page = admin_client.get(
         reverse("admin:catalogue_service_change", args=[service.pk]), HTTP_ACCEPT_LANGUAGE="bn"
     ).content.decode()
@@ -189,3 +192,8 @@ def test_moving_an_operator_to_another_centre_moves_the_district(admin_client: C
     assert response.status_code == 200  # a finance officer takes no centre
     operator.refresh_from_db()
     assert operator.role == "operator"
+
+
+def test_admin_login_page_has_the_bengali_font(client: Client) -> None:
+    page = client.get(reverse("admin:login"), HTTP_ACCEPT_LANGUAGE="bn").content.decode()
+    assert "core/fonts.css" in page and "সহায়তা প্রশাসন" in page
