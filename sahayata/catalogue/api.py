@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from sahayata.api.schemas import ErrorOut, Page, paginate
+from sahayata.catalogue.models import FormField
 from sahayata.catalogue.selectors import service_fee_paise, service_list
 
 router = Router(tags=["catalogue"])
@@ -31,10 +32,20 @@ class FormFieldOut(Schema):
     required: bool
     label_en: str
     label_bn: str
-    example: str = Field(description="A value that passes this field's validation.")
+    example: str | int = Field(
+        description="A value that passes this field's validation as it is: a JSON integer "
+        "for `paise` and `number` fields, a string otherwise."
+    )
     choices: list[Any]
     pattern: str
     max_length: int
+
+    @staticmethod
+    def resolve_example(field: FormField) -> str | int:
+        numeric = field.type in (FormField.Type.PAISE, FormField.Type.NUMBER)
+        if numeric and field.example.lstrip("-").isdigit():
+            return int(field.example)
+        return field.example
 
 
 class ServiceOut(Schema):
