@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client
 
@@ -116,3 +118,15 @@ def test_centres_list_and_district_filter(client: Client) -> None:
     assert centre["block"] == "KMC Borough X"
     empty = client.get("/api/v1/centres?district=XYZ").json()
     assert empty == {"items": [], "count": 0}
+
+
+def test_lists_take_a_fixed_number_of_queries(
+    client: Client, django_assert_max_num_queries: Any
+) -> None:
+    for index in range(6):
+        bill_service(code=f"bill_{index}")
+        CentreFactory(code=f"KOL{index:04d}")
+    with django_assert_max_num_queries(4):
+        assert client.get("/api/v1/services").json()["count"] == 6
+    with django_assert_max_num_queries(2):
+        assert client.get("/api/v1/centres").json()["count"] == 6
