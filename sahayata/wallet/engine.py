@@ -19,16 +19,16 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from django.db.models import F, Q
+from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from sahayata.wallet import rules
 from sahayata.wallet.errors import AccountNotFound, HoldNotFound, InvalidTransfer, WalletError
 from sahayata.wallet.models import (
     STRIPES,
-    Account,
-    AccountStripe,
     HoldTimeout,
     Transfer,
     TransferCode,
@@ -189,49 +189,84 @@ def _load_holds(pending_ids: set[uuid.UUID]) -> dict[uuid.UUID, _Hold]:
     return holds
 
 
+_ACCOUNT_COLUMNS = (
+    "id, hot, debits_posted, credits_posted, debits_pending, credits_pending,"
+    " debits_must_not_exceed_credits, credits_must_not_exceed_debits"
+)
+
+
 def _load_accounts(account_ids: set[int]) -> dict[int, rules.AccountState]:
-    """Metadata of every account, then the cold ones locked in primary-key order."""
+    """Every account's metadata, and the cold (limited) ones locked in primary-key order.
+
+    PostgreSQL: one statement; a CTE takes ``FOR UPDATE`` on the cold rows only (sorted by
+    id) and the hot rows are read without a lock. SQLite: write transactions begin
+    IMMEDIATE (see ``sahayata.dburl``), so the database is already ours to write.
+    Either way, counter updates are relative and the ``CheckConstraint`` is the backstop.
+    """
     states: dict[int, rules.AccountState] = {}
     if not account_ids:
         return states
-    cold = []
-    for pk, hot in Account.objects.filter(pk__in=account_ids).values_list("pk", "hot"):
+    ids = sorted(account_ids)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                _PG_ACCOUNTS_SQL,
+                [ids, ids],
+            )
+        else:
+            marks = ",".join(["%s"] * len(ids))
+            cursor.execute(
+                "SELECT " + _ACCOUNT_COLUMNS + f" FROM wallet_account WHERE id IN ({marks})",  # noqa: S608 - placeholders only
+                ids,
+            )
+        rows = cursor.fetchall()
+    for pk, hot, dp, cp, dpe, cpe, dlimit, climit in rows:
         if hot:
             states[pk] = rules.AccountState(id=pk, hot=True)
         else:
-            cold.append(pk)
-    if cold:
-        locked = (
-            Account.objects.filter(pk__in=cold)
-            .order_by("pk")
-            .select_for_update()
-            .values_list(
-                "pk",
-                "debits_posted",
-                "credits_posted",
-                "debits_pending",
-                "credits_pending",
-                "debits_must_not_exceed_credits",
-                "credits_must_not_exceed_debits",
-            )
-        )
-        for pk, dp, cp, dpe, cpe, dlimit, climit in locked:
             states[pk] = rules.AccountState(
                 id=pk,
                 debits_posted=dp,
                 credits_posted=cp,
                 debits_pending=dpe,
                 credits_pending=cpe,
-                debits_must_not_exceed_credits=dlimit,
-                credits_must_not_exceed_debits=climit,
+                debits_must_not_exceed_credits=bool(dlimit),
+                credits_must_not_exceed_debits=bool(climit),
             )
     return states
 
 
+_PG_ACCOUNTS_SQL = (
+    "WITH locked AS (SELECT id, hot, debits_posted, credits_posted, debits_pending,"
+    " credits_pending, debits_must_not_exceed_credits, credits_must_not_exceed_debits"
+    " FROM wallet_account WHERE id = ANY(%s) AND NOT hot ORDER BY id FOR UPDATE)"
+    " SELECT * FROM locked UNION ALL SELECT id, hot, 0, 0, 0, 0, false, false"
+    " FROM wallet_account WHERE id = ANY(%s) AND hot"
+)
+
+
+class _AlreadyThere(Exception):
+    """The fast path met an id (or a hold resolution) that exists: redo with lookups."""
+
+
 def run(ops: Sequence[Operation], *, linked: bool, now: datetime | None = None) -> list[Outcome]:
     """Apply ``ops`` in order. Linked: the first error is raised and nothing is written.
-    Not linked: each operation is applied or refused on its own (see ``Outcome``)."""
+    Not linked: each operation is applied or refused on its own (see ``Outcome``).
+
+    The fast path assumes every id is new and lets the unique keys say otherwise
+    (``INSERT … ON CONFLICT DO NOTHING`` and its row count); only a retry or a race takes
+    the second path, which looks up existing transfers and resolutions first.
+    """
     now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            return _run(ops, linked=linked, now=now, fast=True)
+    except _AlreadyThere:
+        with transaction.atomic():
+            return _run(ops, linked=linked, now=now, fast=False)
+
+
+def _run(ops: Sequence[Operation], *, linked: bool, now: datetime, fast: bool) -> list[Outcome]:
     outcomes = [Outcome() for _ in ops]
     valid: list[int] = []
     for index, op in enumerate(ops):
@@ -266,16 +301,16 @@ def run(ops: Sequence[Operation], *, linked: bool, now: datetime | None = None) 
             account_ids.update((hold.debit_account_id, hold.credit_account_id))
     states = _load_accounts(account_ids)
 
-    # Under the locks: which ids exist already, and which holds are resolved.
-    ids = {ops[i].id for i in valid}
+    # Under the locks: which ids exist already, and which holds are resolved (second path).
     existing: dict[uuid.UUID, Transfer] = {}
-    lookup = Q(id__in=ids)
-    if pending_ids:
-        lookup |= Q(pending_id__in=pending_ids)
-    for transfer in Transfer.objects.filter(lookup):
-        existing[transfer.id] = transfer
-        if transfer.pending_id in holds:
-            holds[transfer.pending_id].resolved_by_expiry = transfer.code == TransferCode.EXPIRY
+    if not fast:
+        lookup = Q(id__in={ops[i].id for i in valid})
+        if pending_ids:
+            lookup |= Q(pending_id__in=pending_ids)
+        for transfer in Transfer.objects.filter(lookup):
+            existing[transfer.id] = transfer
+            if transfer.pending_id in holds:
+                holds[transfer.pending_id].resolved_by_expiry = transfer.code == TransferCode.EXPIRY
 
     created: list[Transfer] = []
     made: dict[uuid.UUID, Transfer] = {}
@@ -287,6 +322,10 @@ def run(ops: Sequence[Operation], *, linked: bool, now: datetime | None = None) 
         try:
             transfer, is_new = _apply_one(op, holds, states, existing, made, now, tick)
         except WalletError as error:
+            if fast:
+                # The id may exist already (a retry answers with the original) or the hold
+                # may be resolved: decide on the path that looks them up.
+                raise _AlreadyThere() from error
             if linked:
                 raise
             outcomes[index].error = error
@@ -319,6 +358,62 @@ def run(ops: Sequence[Operation], *, linked: bool, now: datetime | None = None) 
     if created:
         _write(created, states, new_timeouts, resolved_now)
     return outcomes
+
+
+_INSERT_COLUMNS = (
+    "id",
+    "kind",
+    "debit_account_id",
+    "credit_account_id",
+    "amount_paise",
+    "pending_id",
+    "code",
+    "reference",
+    "timeout_seconds",
+    "timeout_at",
+    "created_at",
+    "content_hash",
+    "chain_hash",
+)
+_INSERT_CHUNK = 500
+
+
+def _insert(created: list[Transfer]) -> None:
+    """INSERT … ON CONFLICT DO NOTHING; fewer rows than sent means an id or a hold
+    resolution already exists, and the caller retries on the path with lookups."""
+    native_uuid = connection.features.has_native_uuid_field
+    adapt_time = connection.ops.adapt_datetimefield_value
+
+    def uid(value: uuid.UUID | None) -> object:
+        return value if value is None or native_uuid else value.hex
+
+    row_marks = "(" + ",".join(["%s"] * len(_INSERT_COLUMNS)) + ")"
+    columns = ", ".join(_INSERT_COLUMNS)
+    with connection.cursor() as cursor:
+        for offset in range(0, len(created), _INSERT_CHUNK):
+            chunk = created[offset : offset + _INSERT_CHUNK]
+            params: list[Any] = []
+            for t in chunk:
+                params += [
+                    uid(t.id),
+                    t.kind,
+                    t.debit_account_id,
+                    t.credit_account_id,
+                    t.amount_paise,
+                    uid(t.pending_id),
+                    t.code,
+                    t.reference,
+                    t.timeout_seconds,
+                    adapt_time(t.timeout_at) if t.timeout_at else None,
+                    adapt_time(t.created_at),
+                    t.content_hash,
+                    "",
+                ]
+            values = ",".join([row_marks] * len(chunk))
+            sql = f"INSERT INTO wallet_transfer ({columns}) VALUES {values} ON CONFLICT DO NOTHING"  # noqa: S608 - fixed columns, placeholders only
+            cursor.execute(sql, params)
+            if cursor.rowcount != len(chunk):
+                raise _AlreadyThere()
 
 
 def _apply_one(
@@ -448,23 +543,27 @@ def _write(
     new_timeouts: list[HoldTimeout],
     resolved_now: list[uuid.UUID],
 ) -> None:
-    Transfer.objects.bulk_create(created)
-    cold = sorted(pk for pk, state in states.items() if not state.hot and any(state.delta()))
-    for pk in cold:
-        delta = states[pk].delta()
-        Account.objects.filter(pk=pk).update(
-            **{name: F(name) + d for name, d in zip(_COUNTERS, delta, strict=True) if d}
-        )
-    hot = sorted(pk for pk, state in states.items() if state.hot and any(state.delta()))
-    for pk in hot:
-        delta = states[pk].delta()
-        stripe_no = random.randrange(STRIPES)  # noqa: S311 - spreads load, not a secret
-        updated = AccountStripe.objects.filter(account_id=pk, stripe_no=stripe_no).update(
-            **{name: F(name) + d for name, d in zip(_COUNTERS, delta, strict=True) if d}
-        )
-        if updated != 1:
-            # A hot account without its stripes would lose money silently: refuse instead.
-            raise RuntimeError(f"hot account {pk} has no stripe {stripe_no}")
+    _insert(created)
+    with connection.cursor() as cursor:
+        for pk in sorted(pk for pk, st in states.items() if not st.hot and any(st.delta())):
+            delta = states[pk].delta()
+            sets = ", ".join(f"{name} = {name} + %s" for name, d in zip(_COUNTERS, delta) if d)  # noqa: B905
+            cursor.execute(
+                f"UPDATE wallet_account SET {sets} WHERE id = %s",  # noqa: S608 - fixed names
+                [d for d in delta if d] + [pk],
+            )
+        for pk in sorted(pk for pk, st in states.items() if st.hot and any(st.delta())):
+            delta = states[pk].delta()
+            stripe_no = random.randrange(STRIPES)  # noqa: S311 - spreads load, not a secret
+            sets = ", ".join(f"{name} = {name} + %s" for name, d in zip(_COUNTERS, delta) if d)  # noqa: B905
+            cursor.execute(
+                f"UPDATE wallet_accountstripe SET {sets}"  # noqa: S608 - fixed names
+                " WHERE account_id = %s AND stripe_no = %s",
+                [d for d in delta if d] + [pk, stripe_no],
+            )
+            if cursor.rowcount != 1:
+                # A hot account without its stripes would lose money silently: refuse.
+                raise RuntimeError(f"hot account {pk} has no stripe {stripe_no}")
     if new_timeouts:
         HoldTimeout.objects.bulk_create(new_timeouts)
     if resolved_now:

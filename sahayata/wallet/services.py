@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -89,24 +89,6 @@ __all__ = [
 
 TOPUP_NAMESPACE = uuid.UUID("0b7a4c1e-2f7d-4e0a-8f55-3c1d9e6a2b40")
 _BANK_REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/\-]{3,63}$")
-_ATTEMPTS = 3
-T = TypeVar("T")
-
-
-def _retrying(work: Callable[[], T]) -> T:
-    """Run ``work`` in its own atomic block; on a unique-key race (a concurrent request
-    committed the same transfer id or resolved the same hold first), run it again: the
-    second run sees the committed row and answers idempotently or with a clear error."""
-    for attempt in range(_ATTEMPTS):
-        try:
-            with transaction.atomic():
-                return work()
-        except IntegrityError:
-            if attempt == _ATTEMPTS - 1:
-                raise
-    raise AssertionError("unreachable")
-
-
 # --- transfers -------------------------------------------------------------------------
 
 
@@ -124,7 +106,7 @@ def transfers_create(
     for spec in specs:
         if not isinstance(spec, TransferSpec | PostSpec | VoidSpec):
             raise InvalidTransfer(details={"specs": "TransferSpec, PostSpec or VoidSpec expected"})
-    outcomes = _retrying(lambda: engine.run(list(specs), linked=True))
+    outcomes = engine.run(list(specs), linked=True)
     return [outcome.transfer for outcome in outcomes if outcome.transfer is not None]
 
 
@@ -132,10 +114,8 @@ def transfer_post(
     *, id: uuid.UUID, pending_id: uuid.UUID, amount_paise: int | None = None
 ) -> Transfer:
     """Post a hold in full (``amount_paise=None``) or in part, exactly once."""
-    outcomes = _retrying(
-        lambda: engine.run(
-            [PostSpec(id=id, pending_id=pending_id, amount_paise=amount_paise)], linked=True
-        )
+    outcomes = engine.run(
+        [PostSpec(id=id, pending_id=pending_id, amount_paise=amount_paise)], linked=True
     )
     assert outcomes[0].transfer is not None
     return outcomes[0].transfer
@@ -143,7 +123,7 @@ def transfer_post(
 
 def transfer_void(*, id: uuid.UUID, pending_id: uuid.UUID) -> Transfer:
     """Void a hold, exactly once: the money goes back to the wallet."""
-    outcomes = _retrying(lambda: engine.run([VoidSpec(id=id, pending_id=pending_id)], linked=True))
+    outcomes = engine.run([VoidSpec(id=id, pending_id=pending_id)], linked=True)
     assert outcomes[0].transfer is not None
     return outcomes[0].transfer
 
@@ -153,7 +133,7 @@ def transfers_apply(*, ops: Sequence[Operation], now: datetime | None = None) ->
     in one transaction. A refused operation writes nothing and does not stop the others."""
     if not ops:
         return []
-    return _retrying(lambda: engine.run(list(ops), linked=False, now=now))
+    return engine.run(list(ops), linked=False, now=now)
 
 
 def transfers_create_batch(*, specs: Sequence[Operation]) -> list[Transfer]:
@@ -162,7 +142,7 @@ def transfers_create_batch(*, specs: Sequence[Operation]) -> list[Transfer]:
     if not specs:
         return []
 
-    def work() -> list[Outcome]:
+    with transaction.atomic():  # so that a refusal below rolls the whole batch back
         outcomes = engine.run(list(specs), linked=False)
         failed = [
             {"index": index, "code": outcome.error.code}
@@ -171,9 +151,6 @@ def transfers_create_batch(*, specs: Sequence[Operation]) -> list[Transfer]:
         ]
         if failed:
             raise TransfersRejected(details={"failed": failed})
-        return outcomes
-
-    outcomes = _retrying(work)
     return [outcome.transfer for outcome in outcomes if outcome.transfer is not None]
 
 

@@ -232,8 +232,8 @@ class LedgerMachine(RuleBasedStateMachine):
 @pytest.mark.django_db
 def test_ledger_state_machine() -> None:
     LedgerMachine.TestCase.settings = settings(
-        max_examples=30,
-        stateful_step_count=40,
+        max_examples=25,
+        stateful_step_count=30,
         deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
     )
