@@ -11,6 +11,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from sahayata.applications.documents import document_path
+from sahayata.applications.models import Application
 from sahayata.applications.selectors import (
     application_get_for,
     mark_overdue,
@@ -23,7 +24,8 @@ from sahayata.applications.services import (
     local_today,
 )
 from sahayata.applications.views.common import error_page, not_found, qr_svg, staff_page
-from sahayata.applications.workflows import state_label
+from sahayata.applications.workflows import state_label, workflow_get
+from sahayata.catalogue.models import ServiceVersion
 from sahayata.core.errors import DomainError
 from sahayata.people.models import Role, User
 
@@ -38,6 +40,17 @@ def _user(request: HttpRequest) -> User:
 
 def tracking_url(request: HttpRequest, number: str) -> str:
     return request.build_absolute_uri(reverse("applications:track")) + f"?application_no={number}"
+
+
+def _field_rows(application: Application) -> list[tuple[str, str, object]]:
+    """``(name, label in the current language, value)`` per form field, as submitted."""
+    version = ServiceVersion.objects.filter(
+        service_id=application.service_id, version=application.service_version
+    ).first()
+    specs = version.definition.get("form_fields", []) if version else []
+    bengali = (translation.get_language() or "bn").startswith("bn")
+    labels = {spec["name"]: spec["label_bn" if bengali else "label_en"] for spec in specs}
+    return [(name, labels.get(name, name), value) for name, value in application.fields.items()]
 
 
 @staff_page(*ALL_STAFF)
@@ -69,8 +82,12 @@ def application_detail(request: HttpRequest, number: str) -> HttpResponse:
             messages.success(request, _("Done."))
         return redirect("applications:detail", number=number)
     next_actions = application_next_actions(application=application, user=user)
+    workflow = workflow_get(application.workflow_code, application.workflow_version)
+    action_labels = {action.code: str(action.label) for action in workflow.actions}
+    action_labels.update({"submit": _("Submitted"), "escalate": _("Flagged overdue")})
     history = list(application.history.select_related("actor").order_by("at", "pk"))
     for entry in history:
+        entry.action_label = action_labels.get(entry.action, entry.action)  # type: ignore[attr-defined]
         entry.from_label = state_label(entry.from_state) if entry.from_state else ""  # type: ignore[attr-defined]
         entry.to_label = state_label(entry.to_state)  # type: ignore[attr-defined]
     return render(
@@ -80,6 +97,7 @@ def application_detail(request: HttpRequest, number: str) -> HttpResponse:
             "application": application,
             "status_label": state_label(application.status),
             "fees": list(application.fees.all()),
+            "field_rows": _field_rows(application),
             "history": history,
             "documents": list(application.documents.all()),
             "next_actions": next_actions,
