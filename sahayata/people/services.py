@@ -89,6 +89,40 @@ def aadhaar_hash(digits: str) -> str:
     return aadhaar_hmac(digits, key=settings.SAHAYATA_AADHAAR_HMAC_KEY)
 
 
+def _citizen_details(*, name_en: str, name_bn: str, mobile: str, gender: str) -> dict[str, str]:
+    """Checked and normalised names, mobile and gender of a citizen."""
+    name_en = (name_en or "").strip()
+    name_bn = (name_bn or "").strip()
+    if not name_en and not name_bn:
+        raise InvalidName()
+    normalised_mobile = normalise_mobile(mobile)
+    if normalised_mobile is None:
+        raise InvalidMobile(details={"field": "mobile"})
+    if gender not in ("", *Citizen.Gender.values):
+        raise InvalidInput(details={"field": "gender"})
+    return {
+        "name_en": name_en or name_bn,
+        "name_bn": name_bn,
+        "mobile": normalised_mobile,
+        "gender": gender,
+    }
+
+
+def _aadhaar_fields(aadhaar: str, *, other_than: int | None = None) -> dict[str, str]:
+    """The masked form and keyed hash of a valid, not yet registered Aadhaar number."""
+    digits = normalise_aadhaar(aadhaar)
+    if digits is None:
+        raise InvalidAadhaar(details={"field": "aadhaar"})
+    hashed = aadhaar_hash(digits)
+    others = Citizen.objects.filter(aadhaar_hmac=hashed)
+    if other_than is not None:
+        others = others.exclude(pk=other_than)
+    existing = others.only("pk").first()
+    if existing is not None:
+        raise DuplicateCitizen(details={"citizen_id": existing.pk})
+    return {"aadhaar_masked": aadhaar_mask(digits), "aadhaar_hmac": hashed}
+
+
 def citizen_register(
     *,
     name_en: str,
@@ -104,41 +138,18 @@ def citizen_register(
     A second registration with the same Aadhaar raises ``DuplicateCitizen`` whose
     details carry the existing citizen's id.
     """
-    name_en = (name_en or "").strip()
-    name_bn = (name_bn or "").strip()
-    if not name_en and not name_bn:
-        raise InvalidName()
-    normalised_mobile = normalise_mobile(mobile)
-    if normalised_mobile is None:
-        raise InvalidMobile(details={"field": "mobile"})
-    if gender not in ("", *Citizen.Gender.values):
-        raise InvalidInput(details={"field": "gender"})
-    masked = hashed = ""
-    if aadhaar:
-        digits = normalise_aadhaar(aadhaar)
-        if digits is None:
-            raise InvalidAadhaar(details={"field": "aadhaar"})
-        masked, hashed = aadhaar_mask(digits), aadhaar_hash(digits)
-        existing = Citizen.objects.filter(aadhaar_hmac=hashed).only("pk").first()
-        if existing is not None:
-            raise DuplicateCitizen(details={"citizen_id": existing.pk})
+    details = _citizen_details(name_en=name_en, name_bn=name_bn, mobile=mobile, gender=gender)
+    identity = _aadhaar_fields(aadhaar) if aadhaar else {}
     try:
         with transaction.atomic():
             return Citizen.objects.create(
-                name_en=name_en or name_bn,
-                name_bn=name_bn,
-                mobile=normalised_mobile,
-                gender=gender,
-                date_of_birth=date_of_birth,
-                aadhaar_masked=masked,
-                aadhaar_hmac=hashed,
-                district=district,
+                **details, **identity, date_of_birth=date_of_birth, district=district
             )
     except IntegrityError:
+        if not identity:
+            raise
         # A concurrent registration with the same Aadhaar won the unique index.
-        existing = Citizen.objects.filter(aadhaar_hmac=hashed).only("pk").first()
-        if hashed and existing is not None:
-            raise DuplicateCitizen(details={"citizen_id": existing.pk}) from None
+        _aadhaar_fields(aadhaar or "")
         raise
 
 
@@ -155,30 +166,12 @@ def citizen_update(
 ) -> Citizen:
     """Correct a citizen's details. A new ``aadhaar`` replaces the masked form and hash;
     None keeps the current one."""
-    name_en = (name_en or "").strip()
-    name_bn = (name_bn or "").strip()
-    if not name_en and not name_bn:
-        raise InvalidName()
-    normalised_mobile = normalise_mobile(mobile)
-    if normalised_mobile is None:
-        raise InvalidMobile(details={"field": "mobile"})
-    if gender not in ("", *Citizen.Gender.values):
-        raise InvalidInput(details={"field": "gender"})
+    details = _citizen_details(name_en=name_en, name_bn=name_bn, mobile=mobile, gender=gender)
     with transaction.atomic():
         citizen = Citizen.objects.select_for_update().get(pk=citizen.pk)
-        if aadhaar:
-            digits = normalise_aadhaar(aadhaar)
-            if digits is None:
-                raise InvalidAadhaar(details={"field": "aadhaar"})
-            hashed = aadhaar_hash(digits)
-            other = Citizen.objects.filter(aadhaar_hmac=hashed).exclude(pk=citizen.pk).first()
-            if other is not None:
-                raise DuplicateCitizen(details={"citizen_id": other.pk})
-            citizen.aadhaar_masked, citizen.aadhaar_hmac = aadhaar_mask(digits), hashed
-        citizen.name_en = name_en or name_bn
-        citizen.name_bn = name_bn
-        citizen.mobile = normalised_mobile
-        citizen.gender = gender
+        identity = _aadhaar_fields(aadhaar, other_than=citizen.pk) if aadhaar else {}
+        for name, value in {**details, **identity}.items():
+            setattr(citizen, name, value)
         citizen.date_of_birth = date_of_birth
         citizen.district = district
         citizen.save()

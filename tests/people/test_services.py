@@ -212,3 +212,34 @@ def test_user_factory_is_role_aware() -> None:
     assert UserFactory(role="district").district is not None
     finance = UserFactory(role="finance")
     assert finance.centre is None and finance.department is None
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_registrations_of_one_aadhaar_make_one_citizen() -> None:
+    import threading
+
+    from django.db import connection
+
+    number = valid_aadhaar(99)
+    barrier = threading.Barrier(4)
+    outcomes: list[object] = []
+
+    def register(index: int) -> None:
+        try:
+            barrier.wait()
+            outcomes.append(
+                citizen_register(name_en=f"Person {index}", mobile="9830012345", aadhaar=number)
+            )
+        except Conflict as exc:
+            outcomes.append(exc.code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=register, args=(i,)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert Citizen.objects.count() == 1
+    assert sorted(o for o in outcomes if isinstance(o, str)) == ["duplicate_citizen"] * 3
