@@ -206,6 +206,103 @@ def child(simulate: bool) -> None:
     )
 
 
+def rollup_scale_fill() -> None:
+    """Fill the rollups to the shape of the default run, through the real outbox and consumer.
+
+    One event per (day, district, service) for the default run's 1,370 days: payments for
+    paid services (weight = that day's expected count there, amount = its expected money),
+    deliveries for free ones. The rollup cube then has the cells a 6M-payment history
+    has, and the totals of the default run (₹1,000 crore and more). No ledger rows are
+    written: this measures the dashboard's reads at that history size, nothing else.
+    """
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sahayata.settings")
+    django.setup()
+    from django.core.management import call_command
+    from django.db import transaction
+
+    from sahayata.catalogue.demo import seed_demo as catalogue_seed
+    from sahayata.catalogue.models import FeeHead, Service
+    from sahayata.places.demo import seed_demo as places_seed
+    from sahayata.places.models import Centre
+    from sahayata.simulator import network
+    from sahayata.transparency.services import (
+        RollupEventSpec,
+        rollup_events_record_batch,
+        rollups_apply_all,
+    )
+
+    call_command("migrate", verbosity=0)
+    places_seed(stdout=sys.stderr, quiet=True)
+    catalogue_seed(stdout=sys.stderr, quiet=True)
+    centre_of_district: dict[int, int] = {}
+    for centre_id, district_id in Centre.objects.order_by("pk").values_list("pk", "district_id"):
+        centre_of_district.setdefault(district_id, centre_id)
+    paid_ids = set(FeeHead.objects.values_list("service_id", flat=True))
+    services = list(Service.objects.filter(is_active=True).values_list("pk", "code", "kind"))
+    paid = [(pk, code, kind) for pk, code, kind in services if pk in paid_ids]
+    free = [(pk, code, kind) for pk, code, kind in services if pk not in paid_ids]
+    paid_w = [
+        network.PAID_WEIGHT_BY_CODE.get(c, network.PAID_WEIGHT.get(k, 1.0)) for _, c, k in paid
+    ]
+    free_w = [network.FREE_WEIGHT.get(k, 1.0) for _, _, k in free]
+    holidays = network.closures(range(2020, 2027), set())
+    volume = network.calibrated_volume(holidays)
+    centres = list(centre_of_district.values())
+    started = time.monotonic()
+    events = folded = 0
+    day = network.DEFAULT_START
+    for _ in range(network.DEFAULT_DAYS):
+        payments = volume.payments(day, holidays, network.NETWORK_CENTRES) / len(centres)
+        deliveries = volume.free(day, holidays, network.NETWORK_CENTRES) / len(centres)
+        at = dt.datetime.combine(day, dt.time(12, 0), tzinfo=dt.UTC)
+        batch = []
+        for centre_id in centres:
+            for (pk, _, _), weight in zip(paid, paid_w, strict=True):
+                count = round(payments * weight / sum(paid_w))
+                if count:
+                    batch.append(
+                        RollupEventSpec(
+                            kind="payment_posted",
+                            occurred_at=at,
+                            centre_id=centre_id,
+                            service_id=pk,
+                            amount_paise=count * network.MEAN_PAYMENT_PAISE,
+                            weight=count,
+                            simulated=True,
+                        )
+                    )
+            for (pk, _, _), weight in zip(free, free_w, strict=True):
+                count = round(deliveries * weight / sum(free_w))
+                if count:
+                    batch.append(
+                        RollupEventSpec(
+                            kind="service_delivered",
+                            occurred_at=at,
+                            centre_id=centre_id,
+                            service_id=pk,
+                            weight=count,
+                            on_time=True,
+                            simulated=True,
+                        )
+                    )
+        with transaction.atomic():
+            rollup_events_record_batch(events=batch)
+        events += len(batch)
+        if events >= 50_000:
+            folded += rollups_apply_all(limit=50_000)
+            events = 0
+        day += dt.timedelta(days=1)
+    folded += rollups_apply_all(limit=50_000)
+    _emit(
+        figure="rollup_scale_fill",
+        events=folded,
+        seconds=round(time.monotonic() - started, 1),
+        events_per_second=round(folded / max(time.monotonic() - started, 1e-6), 1),
+    )
+
+
 def _run_child(url: str, simulate: bool) -> None:
     env = {
         **os.environ,
@@ -235,7 +332,9 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    if "--child" in sys.argv:
+    if "--rollup-scale" in sys.argv:
+        rollup_scale_fill()
+    elif "--child" in sys.argv:
         child(simulate="--simulate" in sys.argv)
     else:
         main()

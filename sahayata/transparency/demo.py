@@ -1,8 +1,9 @@
 """Demo data of the transparency dashboard: a small simulated history.
 
-60 demo centres over the 30 days of March 2025 (the financial-year-end peak), seed 2025:
-about 10,000 applications written, 5,000 wallet payments and ₹0.9 crore, so the
-dashboard is alive on the first ``make run``. Skipped when the demo simulation exists.
+The 75 demo centres over the 31 days of March 2025 (the financial-year-end peak), seed
+2025: about 11,000 applications written (free services sampled 1 in 10), 7,000 wallet
+payments and just over ₹1 crore, so the dashboard is alive on the first ``make run``,
+with its first milestone. Skipped when the demo simulation exists.
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from sahayata.simulator.models import Simulation
 from sahayata.simulator.services import simulation_run
 
 DEMO_LABEL = "demo"
-DEMO_CENTRES = 60
-DEMO_DAYS = 30
-DEMO_START = dt.date(2025, 3, 2)
+DEMO_CENTRES = 75
+DEMO_DAYS = 31
+DEMO_START = dt.date(2025, 3, 1)
 DEMO_SEED = 2025
 
 
