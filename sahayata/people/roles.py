@@ -76,3 +76,18 @@ def can_view_centre(user: Any, centre: Any) -> bool:
     return has_role(user, Role.DISTRICT) and user.district_id == getattr(
         centre, "district_id", None
     )
+
+
+def require_centre_staff(user: Any, centre: Any, *roles: str) -> User:
+    """``user`` if it is an operator or supervisor (or one of ``roles``) of ``centre``."""
+    allowed = roles or CENTRE_ROLES
+    if not (has_role(user, *allowed) and is_centre_staff(user, centre)):
+        raise PermissionDenied()
+    return user
+
+
+def require_department_officer(user: Any, department: Any) -> User:
+    """``user`` if it is an officer of ``department``."""
+    if not is_department_officer(user, department):
+        raise PermissionDenied()
+    return user

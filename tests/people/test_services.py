@@ -12,6 +12,8 @@ from sahayata.people.roles import (
     can_view_centre,
     is_centre_staff,
     is_department_officer,
+    require_centre_staff,
+    require_department_officer,
     require_role,
 )
 from sahayata.people.rules import (
@@ -193,6 +195,14 @@ def test_role_helpers() -> None:
         require_role(operator, Role.OPERATOR)
     operator.is_active = True
 
+    assert require_centre_staff(operator, operator.centre) is operator
+    with pytest.raises(PermissionDenied):
+        require_centre_staff(operator, operator.centre, Role.SUPERVISOR)
+    with pytest.raises(PermissionDenied):
+        require_centre_staff(operator, other_centre)
+    assert require_department_officer(officer, officer.department) is officer
+    with pytest.raises(PermissionDenied):
+        require_department_officer(officer, DepartmentFactory())
     assert is_centre_staff(operator, operator.centre)
     assert not is_centre_staff(operator, other_centre)
     assert not is_centre_staff(officer, operator.centre)
