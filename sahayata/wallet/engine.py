@@ -17,11 +17,12 @@ from __future__ import annotations
 import random
 import uuid
 from collections.abc import Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -207,14 +208,15 @@ def _load_accounts(account_ids: set[int]) -> dict[int, rules.AccountState]:
     if not account_ids:
         return states
     ids = sorted(account_ids)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+    db = _db()
+    with closing(_dbapi_cursor(db)) as cursor:
+        if db.vendor == "postgresql":
             cursor.execute(
                 _PG_ACCOUNTS_SQL,
                 [ids, ids],
             )
         else:
-            marks = ",".join(["%s"] * len(ids))
+            marks = ",".join(["?"] * len(ids))
             cursor.execute(
                 "SELECT " + _ACCOUNT_COLUMNS + f" FROM wallet_account WHERE id IN ({marks})",  # noqa: S608 - placeholders only
                 ids,
@@ -243,6 +245,22 @@ _PG_ACCOUNTS_SQL = (
     " SELECT * FROM locked UNION ALL SELECT id, hot, 0, 0, 0, 0, false, false"
     " FROM wallet_account WHERE id = ANY(%s) AND hot"
 )
+
+
+def _db() -> Any:
+    """Django's connection object itself (one thread-local lookup per call, not per use)."""
+    return connections[DEFAULT_DB_ALIAS]
+
+
+def _dbapi_cursor(db: Any) -> Any:
+    """The driver's own cursor on Django's connection (same transaction): the hot statements
+    skip Django's cursor wrapper, which rewrites every query for SQLite's ``?`` style."""
+    db.ensure_connection()
+    return db.connection.cursor()
+
+
+def _sql(db: Any, text: str) -> str:
+    return text.replace("%s", "?") if db.vendor == "sqlite" else text
 
 
 class _AlreadyThere(Exception):
@@ -381,15 +399,16 @@ _INSERT_CHUNK = 500
 def _insert(created: list[Transfer]) -> None:
     """INSERT … ON CONFLICT DO NOTHING; fewer rows than sent means an id or a hold
     resolution already exists, and the caller retries on the path with lookups."""
-    native_uuid = connection.features.has_native_uuid_field
-    adapt_time = connection.ops.adapt_datetimefield_value
+    db = _db()
+    native_uuid = db.features.has_native_uuid_field
+    adapt_time = db.ops.adapt_datetimefield_value
 
     def uid(value: uuid.UUID | None) -> object:
         return value if value is None or native_uuid else value.hex
 
     row_marks = "(" + ",".join(["%s"] * len(_INSERT_COLUMNS)) + ")"
     columns = ", ".join(_INSERT_COLUMNS)
-    with connection.cursor() as cursor:
+    with closing(_dbapi_cursor(db)) as cursor:
         for offset in range(0, len(created), _INSERT_CHUNK):
             chunk = created[offset : offset + _INSERT_CHUNK]
             params: list[Any] = []
@@ -411,7 +430,7 @@ def _insert(created: list[Transfer]) -> None:
                 ]
             values = ",".join([row_marks] * len(chunk))
             sql = f"INSERT INTO wallet_transfer ({columns}) VALUES {values} ON CONFLICT DO NOTHING"  # noqa: S608 - fixed columns, placeholders only
-            cursor.execute(sql, params)
+            cursor.execute(_sql(db, sql), params)
             if cursor.rowcount != len(chunk):
                 raise _AlreadyThere()
 
@@ -544,12 +563,13 @@ def _write(
     resolved_now: list[uuid.UUID],
 ) -> None:
     _insert(created)
-    with connection.cursor() as cursor:
+    db = _db()
+    with closing(_dbapi_cursor(db)) as cursor:
         for pk in sorted(pk for pk, st in states.items() if not st.hot and any(st.delta())):
             delta = states[pk].delta()
             sets = ", ".join(f"{name} = {name} + %s" for name, d in zip(_COUNTERS, delta) if d)  # noqa: B905
             cursor.execute(
-                f"UPDATE wallet_account SET {sets} WHERE id = %s",  # noqa: S608 - fixed names
+                _sql(db, f"UPDATE wallet_account SET {sets} WHERE id = %s"),  # noqa: S608 - fixed names
                 [d for d in delta if d] + [pk],
             )
         for pk in sorted(pk for pk, st in states.items() if st.hot and any(st.delta())):
@@ -557,8 +577,11 @@ def _write(
             stripe_no = random.randrange(STRIPES)  # noqa: S311 - spreads load, not a secret
             sets = ", ".join(f"{name} = {name} + %s" for name, d in zip(_COUNTERS, delta) if d)  # noqa: B905
             cursor.execute(
-                f"UPDATE wallet_accountstripe SET {sets}"  # noqa: S608 - fixed names
-                " WHERE account_id = %s AND stripe_no = %s",
+                _sql(
+                    db,
+                    f"UPDATE wallet_accountstripe SET {sets}"  # noqa: S608 - fixed names
+                    " WHERE account_id = %s AND stripe_no = %s",
+                ),
                 [d for d in delta if d] + [pk, stripe_no],
             )
             if cursor.rowcount != 1:
