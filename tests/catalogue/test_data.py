@@ -86,7 +86,7 @@ def test_each_service_is_well_formed(service: dict) -> None:
     assert service["adapter_code"] in ("", *ADAPTER_CODES)
     assert service["issues_certificate"] == (service["workflow_code"] == "verify_approve")
     assert service["form_fields"]
-    assert service["documents"] or service["kind"] == "payment"
+    assert service["documents"]
     if service["kind"] in ("payment", "land"):
         assert service["fee_heads"], "money paid in needs fee heads"
     elif service["kind"] != "certificate":
