@@ -65,3 +65,18 @@ def test_create_api_token_prints_the_token_last() -> None:
     assert user_for_token(token) == user
     with pytest.raises(CommandError, match="No user"):
         call_command("create_api_token", "ghost", stdout=io.StringIO())
+
+
+def test_add_user_district_nodal_officer_and_unknown_district() -> None:
+    from tests.factories import DistrictFactory
+
+    DistrictFactory(code="HWH")
+    call_command("add_user", "nodal", "--role", "district", "--district", "HWH",
+                 "--password", "long-enough-1", stdout=io.StringIO())  # fmt: skip
+    assert User.objects.get(username="nodal").district.code == "HWH"
+    with pytest.raises(CommandError, match="No district has the code"):
+        call_command("add_user", "y", "--role", "district", "--district", "ZZZ",
+                     "--password", "long-enough-1", stdout=io.StringIO())  # fmt: skip
+    with pytest.raises(CommandError, match="already taken"):
+        call_command("add_user", "nodal", "--role", "auditor", "--password", "long-enough-1",
+                     stdout=io.StringIO())  # fmt: skip
