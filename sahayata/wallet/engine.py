@@ -24,6 +24,7 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Q
+from django.db.models.base import ModelState
 from django.utils import timezone
 
 from sahayata.wallet import rules
@@ -553,13 +554,14 @@ def _new_transfer(
         timeout_at=timeout_at,
         created_at=created_at,
     )
-    # Positional arguments in field order take the ORM's fast path (as ``from_db`` does).
-    transfer: Transfer = _TRANSFER_CLASS(*[values[name] for name in _TRANSFER_ATTNAMES])
+    # The row as the ORM would load it, without Model.__init__'s per-field work (the batch
+    # path builds thousands): the same attributes and state that ``from_db`` leaves.
+    transfer = Transfer.__new__(Transfer)
+    transfer.__dict__.update(values)
+    transfer._state = ModelState()
+    transfer._state.adding = False
+    transfer._state.db = DEFAULT_DB_ALIAS
     return transfer
-
-
-_TRANSFER_ATTNAMES = [field.attname for field in Transfer._meta.concrete_fields]
-_TRANSFER_CLASS: Any = Transfer  # positional construction, which the stubs do not model
 
 
 _COUNTERS = ("debits_posted", "credits_posted", "debits_pending", "credits_pending")
