@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
-from django.db import close_old_connections, connection
+from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
 from sahayata.core.ids import uuid7
@@ -199,3 +199,38 @@ def test_many_first_payments_create_one_payee_account() -> None:
 
     assert len(set(in_threads(8, job))) == 1
     assert Account.objects.filter(department=department).count() == 1
+
+
+def test_a_lock_on_the_treasury_row_does_not_stop_payments_into_it() -> None:
+    """The naive design's lock (an UPDATE of the treasury's row) is held open by another
+    transaction; payments into the treasury still go through, because they never take it."""
+    treasury = system_account(kind=AccountKind.TREASURY)
+    wallet = funded_wallet(amount_paise=10_000)
+    locked = threading.Event()
+    release = threading.Event()
+
+    def hold_the_treasury_row() -> None:
+        try:
+            with transaction.atomic():
+                Account.objects.filter(pk=treasury.pk).update(kind=treasury.kind)
+                locked.set()
+                assert release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold_the_treasury_row)
+    holder.start()
+    try:
+        assert locked.wait(timeout=30)
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '3s'")
+        for _ in range(20):
+            transfers_create(
+                specs=[TransferSpec(uuid7(), wallet.pk, treasury.pk, 100, "service_fee", "L")]
+            )
+    finally:
+        release.set()
+        holder.join()
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = 0")
+    assert account_totals(account=treasury).credits_posted == 2_000

@@ -327,3 +327,30 @@ def test_payee_accounts_are_hot_and_unique(db: None) -> None:
         payee_account(payee="department")
     with pytest.raises(errors.InvalidTransfer):
         payee_account(payee="nobody")
+
+
+def test_hot_accounts_keep_their_counters_in_stripes(wallet: Account, treasury: Account) -> None:
+    for _ in range(30):
+        transfers_create(
+            specs=[TransferSpec(uuid7(), wallet.pk, treasury.pk, 100, "service_fee", "S")]
+        )
+    treasury.refresh_from_db()
+    assert (treasury.credits_posted, treasury.debits_posted) == (0, 0)  # the row is untouched
+    stripes = list(treasury.stripes.values_list("credits_posted", flat=True))
+    assert sum(stripes) == 3_000
+    assert sum(1 for value in stripes if value) > 1  # spread over several stripes
+    assert account_totals(account=treasury).credits_posted == 3_000
+
+
+def test_wallet_sweep_command(wallet: Account, treasury: Account) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    held = hold(wallet, treasury, 10_000, timeout_seconds=1)
+    out = StringIO()
+    call_command("wallet_sweep", stdout=out)
+    assert "Voided 0" in out.getvalue()  # not due yet
+    assert hold_state(pending_id=held.id) == "held"
+    assert holds_expire(now=held.created_at + timedelta(seconds=2)) == 1
+    assert hold_state(pending_id=held.id) == "voided"
