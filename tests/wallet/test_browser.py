@@ -1,0 +1,49 @@
+"""The wallet pages in real Chromium: an operator asks for a top-up, finance credits it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from sahayata.wallet.models import TopUp
+from tests.factories.people import TEST_PASSWORD, UserFactory
+from tests.factories.places import CentreFactory
+from tests.factories.wallet import funded_wallet
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def log_in(page: Any, live_server: Any, username: str, next_url: str) -> None:
+    page.context.clear_cookies()
+    page.context.add_cookies([{"name": "django_language", "value": "bn", "url": live_server.url}])
+    page.goto(f"{live_server.url}/accounts/login/?next={next_url}")
+    page.fill("#id_username", username)
+    page.fill("#id_password", TEST_PASSWORD)
+    page.press("#id_password", "Enter")
+    page.wait_for_url(f"{live_server.url}{next_url}")
+
+
+def test_topup_from_request_to_credit_in_bengali(live_server: Any, page: Any) -> None:
+    centre = CentreFactory()
+    funded_wallet(centre=centre, amount_paise=1_00_000_00)
+    operator = UserFactory(role="operator", centre=centre)
+    finance = UserFactory(role="finance")
+
+    log_in(page, live_server, operator.username, "/wallet/")
+    assert page.inner_text("[data-testid=available]") == "₹১,০০,০০০.০০"
+    page.fill("#id_amount", "২৫০০")
+    page.fill("#id_bank_reference", "UTR20261128")
+    page.click("form.stack button[type=submit]")
+    page.wait_for_selector("ul.messages li")
+    assert "টপ-আপের অনুরোধ পাঠানো হয়েছে" in page.inner_text("ul.messages")
+    assert TopUp.objects.get().amount_paise == 2_500_00
+
+    log_in(page, live_server, finance.username, "/wallet/topups/")
+    assert "UTR20261128" in page.inner_text("main")
+    page.click("text=অনুমোদন করে জমা করুন")
+    page.wait_for_selector("ul.messages li")
+    assert "জমা হয়েছে" in page.inner_text("ul.messages")
+
+    log_in(page, live_server, operator.username, "/wallet/")
+    assert page.inner_text("[data-testid=balance]") == "₹১,০২,৫০০.০০"
