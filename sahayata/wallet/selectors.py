@@ -139,10 +139,16 @@ def wallet_statement(*, account: Account, date_from: date, date_to: date) -> lis
 
 
 def wallet_daily_balances(
-    *, account: Account, date_from: date, date_to: date
+    *,
+    account: Account,
+    date_from: date,
+    date_to: date,
+    entries: list[StatementEntry] | None = None,
 ) -> list[DailyBalance]:
-    """The closing balance of each day from ``date_from`` to ``date_to`` (Asia/Kolkata)."""
-    entries = wallet_statement(account=account, date_from=date_from, date_to=date_to)
+    """The closing balance of each day from ``date_from`` to ``date_to`` (Asia/Kolkata).
+    ``entries``: the same range's statement (oldest first), when the caller has it already."""
+    if entries is None:
+        entries = wallet_statement(account=account, date_from=date_from, date_to=date_to)
     closing = balance_before(account=account, moment=_local_midnight(date_from))
     days: list[DailyBalance] = []
     index = 0

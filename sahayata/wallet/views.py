@@ -111,7 +111,9 @@ def wallet_statement(request: HttpRequest) -> HttpResponse:
     if request.GET.get("format") == "csv":
         return statement_csv(centre, list(reversed(entries)))
     days = (
-        selectors.wallet_daily_balances(account=wallet, date_from=date_from, date_to=date_to)
+        selectors.wallet_daily_balances(
+            account=wallet, date_from=date_from, date_to=date_to, entries=entries
+        )
         if wallet
         else []
     )

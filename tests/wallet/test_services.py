@@ -354,3 +354,25 @@ def test_wallet_sweep_command(wallet: Account, treasury: Account) -> None:
     assert hold_state(pending_id=held.id) == "held"
     assert holds_expire(now=held.created_at + timedelta(seconds=2)) == 1
     assert hold_state(pending_id=held.id) == "voided"
+
+
+def test_statement_running_balance_and_daily_closing(wallet: Account, treasury: Account) -> None:
+    from sahayata.wallet.selectors import wallet_daily_balances, wallet_statement
+
+    held = hold(wallet, treasury, 30_000)
+    transfer_post(id=uuid7(), pending_id=held.id, amount_paise=20_000)
+    hold(wallet, treasury, 5_000)  # still held: not on the statement
+    today = timezone.localdate()
+    entries = wallet_statement(account=wallet, date_from=today, date_to=today)
+    assert [(e.kind, e.amount_paise, e.balance_paise) for e in entries] == [
+        ("topup", 100_000, 100_000),
+        ("service_fee", -20_000, 80_000),
+    ]
+    days = wallet_daily_balances(account=wallet, date_from=today - timedelta(days=2), date_to=today)
+    assert [d.closing_paise for d in days] == [0, 0, 80_000]
+    assert (
+        wallet_statement(
+            account=wallet, date_from=today - timedelta(days=5), date_to=today - timedelta(days=1)
+        )
+        == []
+    )
