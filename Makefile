@@ -24,10 +24,13 @@ install: $(BIN)/.installed ## Create .venv and install the pinned dependencies
 system-deps: ## Install what the tests need from Debian (gettext, Chromium) when missing
 	@bash scripts/system_deps.sh
 
-run: install ## Migrate, load the demo data and serve on http://127.0.0.1:8000
+run: install ## Migrate, load the demo data and serve on http://127.0.0.1:8000 (with the periodic jobs)
 	$(BIN)/python scripts/i18n.py
 	$(MANAGE) migrate --noinput
 	$(MANAGE) seed_demo
+	@# The periodic jobs (hold expiry, back-end polling, notifications…) run beside the
+	@# server and stop with it.
+	$(MANAGE) run_jobs & jobs=$$!; trap 'kill $$jobs 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 demo: install ## Migrate and load the demo data without serving
