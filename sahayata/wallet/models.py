@@ -220,6 +220,12 @@ class Transfer(models.Model):
             models.Index(fields=["debit_account", "created_at"], name="transfer_debit_at"),
             models.Index(fields=["credit_account", "created_at"], name="transfer_credit_at"),
             models.Index(fields=["created_at"], name="transfer_at"),
+            # The sealer's queue: only rows not sealed yet, oldest first.
+            models.Index(
+                fields=["created_at", "id"],
+                condition=Q(seal_seq__isnull=True),
+                name="transfer_unsealed",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
