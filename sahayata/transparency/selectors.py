@@ -7,10 +7,12 @@ applications, so its cost does not grow with the number of wallet transfers.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Max, Min, QuerySet, Sum
 from django.utils import timezone
 
@@ -288,3 +290,49 @@ class DashboardReads:
     @property
     def simulated(self) -> bool:
         return self.summary.simulated_events > 0
+
+
+READS_CACHE_SECONDS = 60
+_READS = (
+    "summary",
+    "network",
+    "trend_range",
+    "daily",
+    "monthly",
+    "districts",
+    "departments",
+    "services",
+    "milestones",
+)
+
+
+def rollups_version() -> tuple[int, ...] | None:
+    """The all-time totals cell: every folded event changes it, so it versions the cube."""
+    return (
+        Rollup.objects.filter(
+            grain=Rollup.Grain.ALL_TIME,
+            period=ALL_TIME_PERIOD,
+            district_id=ALL,
+            department_id=ALL,
+            service_id=ALL,
+        )
+        .values_list(*METRICS)
+        .first()
+    )
+
+
+def dashboard_reads(filters: Filters) -> DashboardReads:
+    """The dashboard's reads, shared between requests until the rollups change.
+
+    The key holds the rollups' version, so a folded event is visible on the next request;
+    centre and operator counts (not in the rollups) may lag by ``READS_CACHE_SECONDS``.
+    """
+    version = rollups_version()
+    key = "transparency:reads:" + hashlib.sha256(repr((filters, version)).encode()).hexdigest()
+    reads = cache.get(key)
+    if reads is None:
+        reads = DashboardReads(filters)
+        for name in _READS:
+            getattr(reads, name)
+        cache.set(key, reads, READS_CACHE_SECONDS)
+    return reads

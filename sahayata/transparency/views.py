@@ -93,7 +93,7 @@ def _charts(tables: dict[str, Table], lang: str) -> dict[str, Any]:
 def dashboard(request: HttpRequest) -> HttpResponse:
     form, filters = _filters(request)
     lang = _lang()
-    reads = selectors.DashboardReads(filters)
+    reads = selectors.dashboard_reads(filters)
     tables = {key: TABLES[key](reads) for key in SHOWN}
     summary = tables["summary"].rows[0]
     latest = reads.latest_milestone
@@ -124,7 +124,7 @@ def table_download(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
             {"error": {"code": "invalid_input", "message": "", "details": form.errors}},
             status=422,
         )
-    reads = selectors.DashboardReads(filters)
+    reads = selectors.dashboard_reads(filters)
     data = TABLES[table](reads)
     keys = [col.key for col in data.columns]
     if data.rows and "name_en" in data.rows[0]:

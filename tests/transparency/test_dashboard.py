@@ -177,3 +177,18 @@ def test_public_summary_api(history: dict[str, Any]) -> None:
         "milestones",
         "as_of",
     }
+
+
+def test_shared_reads_show_a_new_payment_on_the_next_request(history: dict[str, Any]) -> None:
+    client = client_in("en")
+    assert "₹1,000 crore" in client.get(reverse("transparency:dashboard")).content.decode()
+    rollup_event_record(
+        kind="payment_posted",
+        occurred_at=dt.datetime(2025, 7, 16, 12, 0, tzinfo=IST),
+        centre_id=history["centres"][0].pk,
+        service_id=history["paid_service"].pk,
+        amount_paise=500 * CRORE_PAISE,
+        application_id=99,
+    )
+    rollups_apply()
+    assert "₹1,500 crore" in client.get(reverse("transparency:dashboard")).content.decode()
