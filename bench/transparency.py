@@ -6,8 +6,9 @@
   daily and monthly trend, by district, by department, top services, RTPS on time,
   milestones, network size) through ``transparency.selectors``, p50 and p99 over
   repeated runs: ``ours`` computes them every time, ``ours_shared`` is what a request
-  costs when the reads are shared until the rollups change (one indexed query); ``transparency.dashboard_page``: the whole page rendered (reads, SVG
-  charts, template); ``transparency.summary_api``: the public summary's reads;
+  costs when the reads are shared until the rollups change (one indexed query);
+  ``transparency.dashboard_page``: the whole page rendered (reads, SVG charts, template);
+  ``transparency.summary_api``: the public summary's reads;
 - beside each, ``naive``: the same figures aggregated from the ledger (posted
   ``service_fee`` transfers joined to applications and centres), as a dashboard without
   rollups would compute them, in the same run on the same history;
