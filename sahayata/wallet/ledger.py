@@ -10,6 +10,7 @@ returns every violation found (an empty list means the ledger is sound).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from contextlib import closing
 from dataclasses import dataclass
 
@@ -47,6 +48,26 @@ def _seal_head() -> LedgerSeal:
     return LedgerSeal.objects.select_for_update().get(pk=1)
 
 
+def _write_seals(updates: Sequence[tuple[int, str, object]]) -> None:
+    """One statement per batch on PostgreSQL (arrays); executemany on SQLite (in-process)."""
+    connection.ensure_connection()
+    with closing(connection.connection.cursor()) as cursor:
+        if connection.vendor == "postgresql":
+            seqs, hashes, ids = (list(column) for column in zip(*updates, strict=True))
+            cursor.execute(
+                "UPDATE wallet_transfer AS t SET seal_seq = v.seq, chain_hash = v.hash"
+                " FROM unnest(%s::bigint[], %s::text[], %s::uuid[]) AS v(seq, hash, id)"
+                " WHERE t.id = v.id AND t.seal_seq IS NULL",
+                [seqs, hashes, ids],
+            )
+        else:
+            cursor.executemany(
+                "UPDATE wallet_transfer SET seal_seq = ?, chain_hash = ?"
+                " WHERE id = ? AND seal_seq IS NULL",
+                updates,
+            )
+
+
 def ledger_seal(*, batch_size: int = 5000, max_batches: int | None = None) -> int:
     """Chain every committed, unsealed transfer; return how many were sealed."""
     sealed = 0
@@ -68,14 +89,7 @@ def ledger_seal(*, batch_size: int = 5000, max_batches: int | None = None) -> in
                 seq += 1
                 previous = rules.chain_hash(previous, row.content_hash, seq)
                 updates.append((seq, previous, row.id if native_uuid else row.id.hex))
-            mark = "?" if connection.vendor == "sqlite" else "%s"
-            connection.ensure_connection()
-            with closing(connection.connection.cursor()) as cursor:
-                cursor.executemany(
-                    f"UPDATE wallet_transfer SET seal_seq = {mark}, chain_hash = {mark}"  # noqa: S608 - placeholders only
-                    f" WHERE id = {mark} AND seal_seq IS NULL",
-                    updates,
-                )
+            _write_seals(updates)
             head.last_seq, head.last_hash, head.sealed_at = seq, previous, timezone.now()
             head.save(update_fields=["last_seq", "last_hash", "sealed_at"])
         sealed += len(rows)
