@@ -9,11 +9,13 @@ from __future__ import annotations
 import base64
 import csv
 import datetime as dt
+import hashlib
 import json
-from functools import cache
+from functools import cache as memoize
 from pathlib import Path
 from typing import Any
 
+from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -89,27 +91,51 @@ def _charts(tables: dict[str, Table], lang: str) -> dict[str, Any]:
     }
 
 
-@require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
-    form, filters = _filters(request)
-    lang = _lang()
+def _page_parts(filters: Filters, lang: str) -> dict[str, Any]:
+    """Everything of the page that depends only on the figures and the language: shared
+    between requests until the rollups change, like the reads themselves."""
+    version = selectors.rollups_version()
+    key = "transparency:page:" + hashlib.sha256(repr((lang, filters, version)).encode()).hexdigest()
+    parts = cache.get(key)
+    if parts is not None:
+        return parts
     reads = selectors.dashboard_reads(filters)
-    tables = {key: TABLES[key](reads) for key in SHOWN}
-    summary = tables["summary"].rows[0]
+    tables = {name: TABLES[name](reads) for name in SHOWN}
     latest = reads.latest_milestone
-    context = {
-        "form": form,
-        "filters": filters,
-        "summary": summary,
+    parts = {
+        "summary": tables["summary"].rows[0],
         "sections": [
-            {"table": tables[key], "rows": tables[key].display_rows(lang), "chart": chart}
-            for key, chart in _charts(tables, lang).items()
+            {
+                "table": {
+                    "key": tables[name].key,
+                    "title": str(tables[name].title),
+                    "columns": [
+                        {"label": str(col.label), "numeric": col.numeric}
+                        for col in tables[name].columns
+                    ],
+                },
+                "rows": tables[name].display_rows(lang),
+                "chart": chart,
+            }
+            for name, chart in _charts(tables, lang).items()
         ],
         "simulated": reads.simulated,
         "latest": latest,
         "latest_amount": milestone_amount(latest, lang) if latest else "",
-        "query": request.GET.urlencode() if form.is_valid() else "",
         "trend_range": reads.trend_range,
+    }
+    cache.set(key, parts, selectors.READS_CACHE_SECONDS)
+    return parts
+
+
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    form, filters = _filters(request)
+    context = {
+        "form": form,
+        "filters": filters,
+        "query": request.GET.urlencode() if form.is_valid() else "",
+        **_page_parts(filters, _lang()),
     }
     return render(request, "transparency/dashboard.html", context)
 
@@ -183,7 +209,7 @@ def milestone_detail(request: HttpRequest, milestone_id: int) -> HttpResponse:
     return render(request, "transparency/milestone.html", context)
 
 
-@cache
+@memoize
 def _font_face(weight: int) -> str:
     faces = []
     for subset in ("bengali", "latin"):
