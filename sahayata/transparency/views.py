@@ -20,6 +20,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -91,34 +92,43 @@ def _charts(tables: dict[str, Table], lang: str) -> dict[str, Any]:
     }
 
 
-def _page_parts(filters: Filters, lang: str) -> dict[str, Any]:
+def _page_parts(filters: Filters, lang: str, query: str) -> dict[str, Any]:
     """Everything of the page that depends only on the figures and the language: shared
     between requests until the rollups change, like the reads themselves."""
     version = selectors.rollups_version()
-    key = "transparency:page:" + hashlib.sha256(repr((lang, filters, version)).encode()).hexdigest()
+    key = (
+        "transparency:page:"
+        + hashlib.sha256(repr((lang, filters, query, version)).encode()).hexdigest()
+    )
     parts = cache.get(key)
     if parts is not None:
         return parts
     reads = selectors.dashboard_reads(filters)
     tables = {name: TABLES[name](reads) for name in SHOWN}
     latest = reads.latest_milestone
+    sections = [
+        {
+            "table": {
+                "key": tables[name].key,
+                "title": str(tables[name].title),
+                "columns": [
+                    {"label": str(col.label), "numeric": col.numeric}
+                    for col in tables[name].columns
+                ],
+            },
+            "rows": tables[name].display_rows(lang),
+            "chart": chart,
+        }
+        for name, chart in _charts(tables, lang).items()
+    ]
+    # The tables and charts are rendered once here: they are most of the page's work.
+    sections_html = render_to_string(
+        "transparency/_sections.html",
+        {"sections": sections, "query": query, "trend_range": reads.trend_range},
+    )
     parts = {
         "summary": tables["summary"].rows[0],
-        "sections": [
-            {
-                "table": {
-                    "key": tables[name].key,
-                    "title": str(tables[name].title),
-                    "columns": [
-                        {"label": str(col.label), "numeric": col.numeric}
-                        for col in tables[name].columns
-                    ],
-                },
-                "rows": tables[name].display_rows(lang),
-                "chart": chart,
-            }
-            for name, chart in _charts(tables, lang).items()
-        ],
+        "sections_html": mark_safe(sections_html),  # noqa: S308 (rendered by our template)
         "simulated": reads.simulated,
         "latest": latest,
         "latest_amount": milestone_amount(latest, lang) if latest else "",
@@ -131,11 +141,12 @@ def _page_parts(filters: Filters, lang: str) -> dict[str, Any]:
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     form, filters = _filters(request)
+    query = request.GET.urlencode() if form.is_valid() else ""
     context = {
         "form": form,
         "filters": filters,
-        "query": request.GET.urlencode() if form.is_valid() else "",
-        **_page_parts(filters, _lang()),
+        "query": query,
+        **_page_parts(filters, _lang(), query),
     }
     return render(request, "transparency/dashboard.html", context)
 
