@@ -160,7 +160,7 @@ def _ensure_centres(count: int) -> list[Centre]:
     return existing
 
 
-def _ensure_people(centres: list[Centre], seed: int) -> tuple[dict[int, int], dict[int, User]]:
+def _ensure_people(centres: list[Centre]) -> tuple[dict[int, int], dict[int, User]]:
     """Two operators per centre that has none (no usable password), and the requesters."""
     have = set(
         User.objects.filter(role=Role.OPERATOR, centre__in=centres).values_list(
@@ -242,7 +242,7 @@ def _ensure_citizens(districts: set[int], per_district: int = 40) -> dict[int, l
 
 def network_prepare(*, centres: int, seed: int) -> Network:
     chosen = _ensure_centres(centres)
-    operator_of, requester_of = _ensure_people(chosen, seed)
+    operator_of, requester_of = _ensure_people(chosen)
     district_of = {c.pk: c.district_id for c in chosen}
     wallet_of = {c.pk: wallet_open(centre=c).pk for c in chosen}
     return Network(

@@ -20,7 +20,7 @@ from sahayata.applications.models import Application
 from sahayata.applications.workflows import REGISTRY, Effect
 from sahayata.places.models import Centre
 from sahayata.transparency.models import Rollup
-from sahayata.transparency.services import METRICS, _cells, rollups_apply_all
+from sahayata.transparency.services import METRICS, cells_of, rollups_apply_all
 from sahayata.wallet.models import Transfer, TransferCode, TransferKind
 
 COMPARED = METRICS[:-1]  # everything but simulated_events
@@ -122,7 +122,7 @@ def expected_cube() -> tuple[dict[tuple, list[int]], int]:
     orphans = next(_rows(orphans_sql, params))[0]
     cube: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(METRICS))
     for key, sums in base.items():
-        for cell_key in _cells(*key):
+        for cell_key in cells_of(*key):
             cell = cube[cell_key]
             for i, value in enumerate(sums):
                 cell[i] += value

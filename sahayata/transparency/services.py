@@ -228,7 +228,8 @@ def _deltas(
     )
 
 
-def _cells(day: dt.date, district_id: int, department_id: int, service_id: int) -> Iterable:
+def cells_of(day: dt.date, district_id: int, department_id: int, service_id: int) -> Iterable:
+    """The keys of every rollup cell that one (day, district, department, service) feeds."""
     periods = (
         (Rollup.Grain.DAY.value, day),
         (Rollup.Grain.MONTH.value, day.replace(day=1)),
@@ -374,7 +375,7 @@ def rollups_apply(*, limit: int = 10_000) -> int:
                 )
         cells: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(METRICS))
         for key, sums in base.items():
-            for cell_key in _cells(*key):
+            for cell_key in cells_of(*key):
                 cell = cells[cell_key]
                 for i, value in enumerate(sums):
                     cell[i] += value
