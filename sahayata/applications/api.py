@@ -32,16 +32,23 @@ from sahayata.places.models import Centre
 router = Router(tags=["applications"])
 
 
+# Text without control characters (a NUL byte cannot be stored in PostgreSQL); a comment
+# may have line breaks. Codes are letters, digits, '_' and '-'.
+ONE_LINE = r"^[^\x00-\x1f\x7f]*$"
+MULTI_LINE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+CODE = r"^[A-Za-z0-9_-]+$"
+
+
 class CitizenIn(Schema):
-    name: str = Field(min_length=1, max_length=200)
-    mobile: str = Field(min_length=10, max_length=14)
-    name_bn: str = Field("", max_length=200)
-    email: str = Field("", max_length=254)
+    name: str = Field(min_length=1, max_length=200, pattern=ONE_LINE)
+    mobile: str = Field(min_length=10, max_length=14, pattern=ONE_LINE)
+    name_bn: str = Field("", max_length=200, pattern=ONE_LINE)
+    email: str = Field("", max_length=254, pattern=ONE_LINE)
 
 
 class ApplicationIn(Schema):
-    centre_code: str = Field(min_length=1, max_length=16)
-    service_code: str = Field(min_length=1, max_length=40)
+    centre_code: str = Field(min_length=1, max_length=16, pattern=CODE)
+    service_code: str = Field(min_length=1, max_length=40, pattern=CODE)
     citizen: CitizenIn
     fields: dict[str, Any] = Field(default_factory=dict)
 
@@ -55,8 +62,8 @@ class SubmittedOut(Schema):
 
 
 class ActionIn(Schema):
-    action: str = Field(min_length=1, max_length=40)
-    comment: str = Field("", max_length=2000)
+    action: str = Field(min_length=1, max_length=40, pattern=CODE)
+    comment: str = Field("", max_length=2000, pattern=MULTI_LINE)
     fields: dict[str, Any] | None = None
 
 
@@ -183,8 +190,8 @@ def applications_act(request: HttpRequest, application_no: str, body: ActionIn) 
 
 
 class TrackQuery(Schema):
-    application_no: str = Field(min_length=1, max_length=40)
-    mobile: str = Field(min_length=1, max_length=16)
+    application_no: str = Field(min_length=1, max_length=40, pattern=ONE_LINE)
+    mobile: str = Field(min_length=1, max_length=16, pattern=ONE_LINE)
 
 
 class TrackOut(Schema):

@@ -13,6 +13,7 @@ from typing import Any
 
 MAX_PAISE = 10**15
 MOBILE_RE = re.compile(r"^[6-9][0-9]{9}$")
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 # --- Numbers (DIGIT idgen style) -------------------------------------------------------
@@ -145,6 +146,8 @@ def _clean_one(spec: FieldSpec, value: Any, *, from_form: bool) -> tuple[Any, st
     text = value.strip()
     if len(text) > spec.max_length:
         return None, "too_long"
+    if CONTROL_RE.search(text):
+        return None, "control_characters"  # a NUL byte cannot even be stored in PostgreSQL
     if spec.type == "date":
         try:
             parsed = dt.date.fromisoformat(text)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,8 +54,19 @@ def applications_visible(user: Any) -> QuerySet[Application]:
     return applications.none()
 
 
+# Every number is BSK-<centre>-<FY>-<6 digits>; anything else (a NUL byte, which
+# PostgreSQL refuses in a query, or a 100 kB string) is answered "not found" without a query.
+_NUMBER_SHAPE = re.compile(r"[A-Za-z0-9-]{1,40}")
+
+
+def number_plausible(number: str) -> bool:
+    return isinstance(number, str) and _NUMBER_SHAPE.fullmatch(number) is not None
+
+
 def application_get_for(*, user: Any, number: str) -> Application | None:
     """The application with this number if ``user`` may see it; None otherwise."""
+    if not number_plausible(number):
+        return None
     application = (
         Application.objects.select_related(
             "service", "centre", "centre__district", "citizen", "department", "submitted_by"
@@ -201,8 +213,8 @@ def _is_bengali() -> bool:
 def application_track(*, number: str, mobile: str) -> Application | None:
     """The application only when the number *and* the citizen's mobile match."""
     number = (number or "").strip().upper()
-    mobile = "".join(ch for ch in (mobile or "") if ch.isdigit())[-10:]
-    if not number or len(mobile) != 10:
+    mobile = "".join(ch for ch in (mobile or "") if "0" <= ch <= "9")[-10:]
+    if not number_plausible(number) or len(mobile) != 10:
         return None
     return (
         Application.objects.select_related("service", "citizen")
