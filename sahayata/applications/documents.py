@@ -1,16 +1,26 @@
 """Uploaded documents: type by magic bytes (PDF, JPEG, PNG), at most 2 MB, stored under
 ``MEDIA_ROOT`` (outside the web root) with a random name, served only through a view
 that checks who may see the application.
+
+A document is written inside the submission's transaction, so the file must not outlive
+a rollback: it is written under ``.staging/`` and moved to its place on commit. A failure
+inside the submission deletes it at once; after a rollback further out (the API's
+idempotency record, a crash), ``documents_sweep`` deletes staged files that no row names
+and finishes the move of those that one does.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
 import secrets
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.db import transaction
 
 MAX_DOCUMENT_BYTES = 2 * 1024 * 1024
 
@@ -77,19 +87,69 @@ def documents_root() -> Path:
     return Path(settings.MEDIA_ROOT) / "documents"
 
 
+STAGING = ".staging"
+
+
+def staging_root() -> Path:
+    return documents_root() / STAGING
+
+
 def document_store(checked: CheckedUpload) -> str:
-    """Write the file under a random name; return that name (relative to the root)."""
-    root = documents_root()
+    """Stage the file under a random name, to be moved into place when the transaction
+    commits; return the name (relative to the root)."""
     name = f"{secrets.token_hex(2)}/{secrets.token_hex(16)}.{checked.extension}"
-    path = root / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(checked.content)
+    staged = staging_root() / name
+    staged.parent.mkdir(parents=True, exist_ok=True)
+    staged.write_bytes(checked.content)
+    transaction.on_commit(lambda: document_promote(name))
     return name
 
 
+def document_promote(storage_name: str) -> None:
+    """Move a staged file into place (after commit). Safe to repeat."""
+    staged = staging_root() / storage_name
+    final = documents_root() / storage_name
+    final.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileNotFoundError):  # already moved
+        os.replace(staged, final)
+
+
+def document_discard(storage_name: str) -> None:
+    """Delete a staged file whose transaction failed."""
+    (staging_root() / storage_name).unlink(missing_ok=True)
+
+
 def document_path(storage_name: str) -> Path:
+    """Where the file is: in place, or still staged between commit and the move."""
     root = documents_root().resolve()
     path = (root / storage_name).resolve()
-    if root not in path.parents:
+    if root not in path.parents or STAGING in path.relative_to(root).parts:
         raise ValueError("path outside the documents root")
+    if not path.exists():
+        staged = (root / STAGING / storage_name).resolve()
+        if staged.exists():
+            return staged
     return path
+
+
+def documents_sweep(*, older_than_seconds: int = 3600) -> dict[str, int]:
+    """Settle staged files older than the grace period: move those a committed row names,
+    delete the others (left by a rollback or a crash)."""
+    from sahayata.applications.models import ApplicationDocument
+
+    root = staging_root()
+    counts = {"moved": 0, "deleted": 0}
+    if not root.is_dir():
+        return counts
+    cutoff = time.time() - older_than_seconds
+    for staged in root.glob("*/*"):
+        if not staged.is_file() or staged.stat().st_mtime > cutoff:
+            continue
+        name = staged.relative_to(root).as_posix()
+        if ApplicationDocument.objects.filter(storage_name=name).exists():
+            document_promote(name)
+            counts["moved"] += 1
+        else:
+            staged.unlink(missing_ok=True)
+            counts["deleted"] += 1
+    return counts

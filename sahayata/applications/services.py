@@ -18,7 +18,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sahayata.applications import events, notices, payments
-from sahayata.applications.documents import Upload, document_store, upload_check, upload_problem
+from sahayata.applications.documents import (
+    Upload,
+    document_discard,
+    document_store,
+    upload_check,
+    upload_problem,
+)
 from sahayata.applications.models import (
     Application,
     ApplicationDocument,
@@ -230,6 +236,7 @@ def application_submit(
     today = local_today(now)
     limit = int(definition.get("time_limit_days") or service.time_limit_days)
     due = due_date(today, limit, holidays_between(today, limit))
+    stored: list[str] = []  # staged document files, deleted if this transaction fails
     try:
         with transaction.atomic():
             number = application_number_next(centre=centre, on=today)
@@ -274,6 +281,7 @@ def application_submit(
             if fees:
                 payments.holds_place(application=application, fees=fees)
             for checked in checked_uploads:
+                stored.append(document_store(checked))
                 ApplicationDocument.objects.create(
                     application=application,
                     code=checked.code,
@@ -281,16 +289,18 @@ def application_submit(
                     content_type=checked.content_type,
                     size=len(checked.content),
                     sha256=checked.sha256,
-                    storage_name=document_store(checked),
+                    storage_name=stored[-1],
                 )
             _history(application, "submit", "", workflow.initial_state, actor=operator, at=now)
             events.event_submitted(application=application)
             notices.notice_submitted(application=application)
             if workflow.state(workflow.initial_state).dispatch:
                 _dispatch_record(application)
-    except IntegrityError:
+    except Exception as exc:
+        for name in stored:
+            document_discard(name)
         # A concurrent retry with the same token committed first: answer with its result.
-        if client_token:
+        if isinstance(exc, IntegrityError) and client_token:
             existing = Application.objects.filter(client_token=client_token).first()
             if existing is not None:
                 return _replayed(existing, operator)

@@ -2,7 +2,8 @@
 
 Each job calls the same service function as its own command (``wallet_sweep``,
 ``integrations_poll``, ``integrations_reconcile``, ``rtps_escalate``,
-``notifications_send``, ``rollups_apply``). A job that fails is logged and the others
+``notifications_send``, ``rollups_apply``), and ``documents_sweep`` (files staged by
+transactions that rolled back). A job that fails is logged and the others
 still run; SIGTERM or SIGINT stops the loop after the job that is running, never halfway
 through a transaction. Every job is idempotent, so two of these processes may overlap.
 """
@@ -75,6 +76,13 @@ def _fresh_connection() -> None:
         close_old_connections()
 
 
+def _documents_sweep() -> str:
+    from sahayata.applications.documents import documents_sweep
+
+    counts = documents_sweep(older_than_seconds=3600)
+    return " ".join(f"{key}={value}" for key, value in counts.items())
+
+
 @dataclass(frozen=True)
 class Job:
     name: str
@@ -90,6 +98,7 @@ JOBS: tuple[Job, ...] = (
     Job("rtps_escalate", _rtps_escalate),
     Job("notifications_send", _notifications_send),
     Job("rollups_apply", _rollups_apply),
+    Job("documents_sweep", _documents_sweep),
 )
 
 
