@@ -13,7 +13,7 @@ from functools import cached_property
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Max, Min, QuerySet, Sum
+from django.db.models import Min, QuerySet, Sum
 from django.utils import timezone
 
 from sahayata.catalogue.models import Department, Service
@@ -121,24 +121,26 @@ def _grouped(cells: QuerySet[Rollup], key: str) -> list[tuple[Any, Figures]]:
     return [(row[key], _figures(row)) for row in rows]
 
 
-def latest_day() -> dt.date | None:
-    return Rollup.objects.filter(
-        grain=Rollup.Grain.DAY, district_id=ALL, department_id=ALL, service_id=ALL
-    ).aggregate(last=Max("period"))["last"]
-
-
 def trend_range(filters: Filters) -> Filters:
-    """The dates a daily trend covers: the filter's, or the last 90 days with data."""
+    """The dates a daily trend covers: the filter's, or the last 90 days with activity.
+
+    Days with activity, not calendar days: a history may have a quiet stretch (a simulated
+    past and today's real work) and the trend should still show both.
+    """
     if filters.has_dates:
         return filters
-    last = latest_day()
-    if last is None:
+    days = list(
+        _dims(Rollup.objects.filter(grain=Rollup.Grain.DAY), filters)
+        .order_by("-period")
+        .values_list("period", flat=True)[:TREND_DAYS]
+    )
+    if not days:
         return filters
     return Filters(
         district_id=filters.district_id,
         department_id=filters.department_id,
-        date_from=last - dt.timedelta(days=TREND_DAYS - 1),
-        date_to=last,
+        date_from=days[-1],
+        date_to=days[0],
     )
 
 

@@ -124,7 +124,14 @@ def _page_parts(filters: Filters, lang: str, query: str) -> dict[str, Any]:
     # The tables and charts are rendered once here: they are most of the page's work.
     sections_html = render_to_string(
         "transparency/_sections.html",
-        {"sections": sections, "query": query, "trend_range": reads.trend_range},
+        {
+            "sections": sections,
+            "query": query,
+            "trend_start": show(reads.trend_range.date_from, "date", lang),
+            "trend_end": show(reads.trend_range.date_to, "date", lang),
+            "trend_is_default": not filters.has_dates,
+            "trend_range": reads.trend_range,
+        },
     )
     parts = {
         "summary": tables["summary"].rows[0],

@@ -192,3 +192,18 @@ def test_shared_reads_show_a_new_payment_on_the_next_request(history: dict[str, 
     )
     rollups_apply()
     assert "₹1,500 crore" in client.get(reverse("transparency:dashboard")).content.decode()
+
+
+def test_daily_trend_spans_quiet_stretches(history: dict[str, Any]) -> None:
+    # Today's real work far after the simulated July 2025 history: both stay in the trend.
+    rollup_event_record(
+        kind="application_submitted",
+        occurred_at=dt.datetime(2026, 11, 2, 12, 0, tzinfo=IST),
+        centre_id=history["centres"][0].pk,
+        service_id=history["free_service"].pk,
+    )
+    rollups_apply()
+    body = client_in("en").get(reverse("transparency:download", args=["daily", "json"])).json()
+    assert [row["date"] for row in body["rows"]] == ["2025-07-14", "2025-07-15", "2026-11-02"]
+    html = client_in("bn").get(reverse("transparency:dashboard")).content.decode()
+    assert "কাজ হওয়া শেষ ৯০ দিন, ১৪ জুল. ২০২৫ থেকে ২ নভে. ২০২৬।" in html
