@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sahayata.catalogue.models import FeeHead, FormField, Service, ServiceVersion
 from sahayata.core.errors import Conflict, NotFound
+from sahayata.core.text import has_control_characters
 
 
 class ServiceNotFound(NotFound):
@@ -33,6 +34,8 @@ def service_list(*, active_only: bool = True, published_only: bool = False) -> Q
 
 def service_get(*, code: str, active_only: bool = True) -> Service:
     """The service with this code, or ``ServiceNotFound``."""
+    if has_control_characters(code):
+        raise ServiceNotFound(details={"service_code": code})
     service = service_list(active_only=active_only).filter(code=code).first()
     if service is None:
         raise ServiceNotFound(details={"service_code": code})
@@ -65,6 +68,8 @@ def service_search(query: str, lang: str | None = None) -> QuerySet[Service]:
     """
     text = (query or "").strip()
     services = service_list()
+    if has_control_characters(text):
+        return services.none()
     if text:
         services = services.filter(
             Q(name_en__icontains=text)

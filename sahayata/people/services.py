@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sahayata.catalogue.models import Department
 from sahayata.core.errors import Conflict, InvalidInput
+from sahayata.core.text import has_control_characters
 from sahayata.people.models import CENTRE_ROLES, ApiToken, Citizen, Role, User
 from sahayata.people.roles import require_role
 from sahayata.people.rules import (
@@ -95,6 +96,8 @@ def _citizen_details(*, name_en: str, name_bn: str, mobile: str, gender: str) ->
     name_bn = (name_bn or "").strip()
     if not name_en and not name_bn:
         raise InvalidName()
+    if has_control_characters(name_en + name_bn):
+        raise InvalidName(details={"problem": "control_character"})
     normalised_mobile = normalise_mobile(mobile)
     if normalised_mobile is None:
         raise InvalidMobile(details={"field": "mobile"})
@@ -235,7 +238,7 @@ def user_create(
     if actor is not None:
         require_role(actor, Role.ADMIN)
     username = (username or "").strip()
-    if not username:
+    if not username or has_control_characters(username):
         raise InvalidInput(_("Enter a username."), details={"field": "username"})
     user_role_check(role, centre, department, district)
     if centre is not None:

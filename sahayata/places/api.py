@@ -8,6 +8,8 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from sahayata.api.schemas import ErrorOut, Page, paginate
+from sahayata.core.errors import InvalidInput
+from sahayata.core.text import has_control_characters
 from sahayata.places.selectors import centre_list
 
 router = Router(tags=["places"])
@@ -40,6 +42,8 @@ class CentreList(Schema):
     description="Active centres, by code; `?district=KOL` keeps one district's centres.",
 )
 def centres(request: HttpRequest, page: Query[Page], district: str | None = None) -> dict[str, Any]:
+    if district is not None and has_control_characters(district):
+        raise InvalidInput(details={"fields": [{"field": "district", "problem": "invalid"}]})
     items, count = paginate(centre_list(district_code=district), page)
     return {
         "items": [

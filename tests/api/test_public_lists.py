@@ -130,3 +130,12 @@ def test_lists_take_a_fixed_number_of_queries(
         assert client.get("/api/v1/services").json()["count"] == 6
     with django_assert_max_num_queries(2):
         assert client.get("/api/v1/centres").json()["count"] == 6
+
+
+def test_a_district_with_a_control_character_is_bad_input(client: Client) -> None:
+    # PostgreSQL refuses NUL in text: the filter must never reach the database with it.
+    CentreFactory(code="KOL0001")
+    for value in ("K%00OL", "KOL%0A"):
+        response = client.get(f"/api/v1/centres?district={value}")
+        assert response.status_code == 422
+        assert response.json()["error"]["code"] == "invalid_input"

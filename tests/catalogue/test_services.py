@@ -90,3 +90,13 @@ def test_search_in_both_languages() -> None:
     assert list(service_search("electricity", "en")) == [electricity]
     assert list(service_search("বিদ্যুৎ", "bn")) == [electricity]
     assert len(service_search("", "en")) == 2
+
+
+def test_control_characters_in_a_query_or_code_find_nothing() -> None:
+    from sahayata.catalogue.selectors import service_get
+    from sahayata.core.errors import NotFound
+
+    published(ServiceFactory(code="kanyashree_k1"))
+    assert list(service_search("kanya\x00shree", "en")) == []
+    with pytest.raises(NotFound):
+        service_get(code="kanyashree\x00_k1")

@@ -253,3 +253,16 @@ def test_concurrent_registrations_of_one_aadhaar_make_one_citizen() -> None:
         thread.join()
     assert Citizen.objects.count() == 1
     assert sorted(o for o in outcomes if isinstance(o, str)) == ["duplicate_citizen"] * 3
+
+
+@pytest.mark.django_db
+def test_control_characters_never_reach_the_database() -> None:
+    with pytest.raises(InvalidInput) as caught:
+        citizen_register(name_en="Nul\x00Name", mobile="9830012345")
+    assert caught.value.code == "invalid_name"
+    with pytest.raises(InvalidInput):
+        citizen_register(name_en="Rina", name_bn="রিনা\x1b", mobile="9830012345")
+    assert not Citizen.objects.exists()
+    assert list(citizen_search(query="Ri\x00na")) == []
+    with pytest.raises(InvalidInput):
+        user_create(username="bad\x00name", role="auditor", password="sahayata-demo")
