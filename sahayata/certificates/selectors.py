@@ -22,7 +22,9 @@ def certificate_get(*, certificate_id: str) -> Certificate:
 
 def certificate_is_genuine(certificate: Certificate) -> bool:
     """The stored payload still carries a valid signature (a tampered row fails)."""
-    return signing.signature_valid(certificate.payload, certificate.signature)
+    return signing.signature_valid(
+        certificate.payload, certificate.signature, kid=certificate.key_id or None
+    )
 
 
 def certificate_verification(*, certificate_id: str) -> dict[str, object]:

@@ -4,7 +4,7 @@ key, the printable certificate for staff, and revocation by an officer or admini
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -52,9 +52,28 @@ def verify_id(request: HttpRequest, certificate_id: str) -> HttpResponse:
 
 
 def public_key(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(signing.public_key_pem(), content_type="application/x-pem-file")
+    """Every published key, the current one first (PEM blocks one after another);
+    ``?format=json`` lists them with their IDs."""
+    keys = signing.published_keys()
+    if request.GET.get("format") == "json":
+        return JsonResponse(
+            {
+                "keys": [
+                    {
+                        "key_id": kid,
+                        "current": position == 0,
+                        "algorithm": "Ed25519",
+                        "pem": signing.pem_of(key),
+                    }
+                    for position, (kid, key) in enumerate(keys)
+                ]
+            }
+        )
+    text = "".join(signing.pem_of(key) for _kid, key in keys)
+    response = HttpResponse(text, content_type="application/x-pem-file")
     response["Content-Disposition"] = 'inline; filename="sahayata-certificates-ed25519.pem"'
-    response["X-Key-Id"] = signing.key_id()
+    response["X-Key-Id"] = keys[0][0]
+    response["X-Key-Ids"] = ", ".join(kid for kid, _key in keys)
     return response
 
 
