@@ -26,7 +26,8 @@ from sahayata.applications.services import (
 from sahayata.applications.workflows import state_label
 from sahayata.catalogue.selectors import service_get
 from sahayata.core.errors import NotFound
-from sahayata.people.models import User
+from sahayata.people.models import Role, User
+from sahayata.people.roles import require_role
 from sahayata.places.models import Centre
 
 router = Router(tags=["applications"])
@@ -125,6 +126,9 @@ def application_body(application: Application, user: User) -> dict[str, Any]:
 )
 def applications_create(request: HttpRequest, body: ApplicationIn) -> tuple[int, Any]:
     user = _user(request)
+
+    # A role that may never submit is told so (403); another centre's code is 404 below.
+    require_role(user, Role.OPERATOR)
 
     def handle() -> tuple[int, Any]:
         centre = Centre.objects.filter(code=body.centre_code).first()
