@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import uuid
 from typing import Any
 
@@ -22,6 +23,7 @@ from sahayata.api.auth import bearer
 from sahayata.api.idempotency import run_idempotent
 from sahayata.api.schemas import ErrorOut, PaiseIn
 from sahayata.core.errors import InvalidInput, NotFound
+from sahayata.core.text import has_control_characters
 from sahayata.people.models import Role, User
 from sahayata.places.models import Centre
 from sahayata.wallet import selectors
@@ -43,6 +45,13 @@ ERRORS: dict[int, Any] = {
 }
 
 
+def _is_json_object(raw: bytes) -> bool:
+    try:
+        return isinstance(json.loads(raw), dict)
+    except ValueError:
+        return False
+
+
 def _user(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)  # bearer auth guarantees it
@@ -53,7 +62,8 @@ def _visible_centre(user: User, code: str, *, roles: tuple[str, ...] = WALLET_RE
     """The centre whose wallet ``user`` may see; 404 when it is not theirs to see."""
     if not user.has_role(*roles):
         raise WalletForbidden()
-    centre = Centre.objects.filter(code=code).first()
+    # A code with a control character names no centre (and PostgreSQL refuses NUL in text).
+    centre = None if has_control_characters(code) else Centre.objects.filter(code=code).first()
     if centre is None:
         raise NotFound()
     if user.role in (Role.OPERATOR, Role.SUPERVISOR) and user.centre_id != centre.pk:
@@ -260,6 +270,9 @@ def topups_reject(
     request: HttpRequest, topup_id: str, body: RejectIn | None = None
 ) -> tuple[int, Any]:
     user = _user(request)
+    if request.body.strip() and not _is_json_object(request.body):
+        # The body is optional, but a body that is not a JSON object is a mistake, not "none".
+        raise InvalidInput(details={"fields": [{"field": "body", "problem": "object_expected"}]})
     reason = body.reason if body is not None else ""
 
     def handle() -> tuple[int, Any]:

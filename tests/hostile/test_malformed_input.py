@@ -200,11 +200,6 @@ def test_every_post_refuses_bodies_that_are_not_json_objects(world: World, raw: 
         _refused(world, partial(_post, world, path, raw, who, raw=True))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sahayata/wallet/api.py (wallet helper): the optional reject body takes any "
-    'JSON that is not an object ([], 1, "x") as no body, and rejects the top-up',
-)
 @pytest.mark.parametrize("raw", [b"[]", b"1", b'"x"', b"[1]"])
 def test_topup_reject_refuses_a_body_that_is_not_an_object(world: World, raw: bytes) -> None:
     _refused(

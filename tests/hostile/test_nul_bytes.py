@@ -14,12 +14,6 @@ pytestmark = pytest.mark.django_db
 NUL = "%00"
 
 
-def _wallet_bug(reason: str) -> pytest.MarkDecorator:
-    return pytest.mark.xfail(
-        strict=True, reason=f"sahayata/wallet/api.py (wallet helper) on PostgreSQL: {reason}"
-    )
-
-
 GETS = [
     pytest.param(f"/applications/BSK{NUL}1", "auditor", id="application"),
     pytest.param(f"/track?application_no=BSK{NUL}1&mobile=9830012345", None, id="track-number"),
@@ -35,12 +29,12 @@ GETS = [
 WALLET_CODES = [
     pytest.param(
         f"/centres/K{NUL}OL/wallet",
-        marks=[pytest.mark.postgres, _wallet_bug("Centre lookup by a code with NUL")],
+        marks=[pytest.mark.postgres],
         id="wallet",
     ),
     pytest.param(
         f"/centres/K{NUL}OL/wallet/statement",
-        marks=[pytest.mark.postgres, _wallet_bug("Centre lookup by a code with NUL")],
+        marks=[pytest.mark.postgres],
         id="statement",
     ),
 ]
