@@ -391,8 +391,16 @@ query_value = (
 )
 
 
+def _fits_bigint(value: str) -> bool:
+    """Offsets past 2^63 are test_huge_offsets_* (a known failure on PostgreSQL)."""
+    try:
+        return abs(int(value)) < 2**63
+    except ValueError:
+        return True
+
+
 @FUZZ
-@given(limit=query_value, offset=query_value, district=query_value)
+@given(limit=query_value, offset=query_value.filter(_fits_bigint), district=query_value)
 def test_public_lists_refuse_bad_pagination(
     world: World, limit: str, offset: str, district: str
 ) -> None:
@@ -436,3 +444,18 @@ def test_public_lookups_refuse_bad_input(
     )
     _get_ok_or_refused(world, f"{API}/certificates/{quote(certificate_id, safe='')}/verify", None)
     _get_ok_or_refused(world, f"{API}/transparency/summary?{urlencode({'x': number})}", None)
+
+
+@pytest.mark.postgres
+@pytest.mark.xfail(
+    strict=True,
+    reason="sahayata/api/schemas.py Page (used by /services and /centres): offset has "
+    "no upper bound, so ?offset=10**30 reaches PostgreSQL as OFFSET and fails: bigint out "
+    "of range (500)",
+)
+@pytest.mark.parametrize("path", ["/services", "/centres"])
+def test_huge_offsets_are_refused(world: World, path: str) -> None:
+    response = world.client.get(f"{API}{path}?offset={10**30}")
+    assert response.status_code in (200, 422)
+    if response.status_code == 422:
+        error_of(response)
