@@ -218,7 +218,7 @@ def test_topup_reject_refuses_broken_json(world: World, raw: bytes) -> None:
 
 
 @FUZZ
-@given(topup_id=bad_uuid)
+@given(topup_id=bad_uuid.map(lambda s: s.replace("\n", "")))  # see the line-break test
 def test_topup_decisions_refuse_bad_or_unknown_ids(world: World, topup_id: str) -> None:
     for action in ("approve", "reject"):
         error = _refused(
@@ -328,7 +328,7 @@ def test_application_actions_refuse_bad_bodies(world: World, body: Any) -> None:
 
 
 @FUZZ
-@given(number=st.text(max_size=60) | huge)
+@given(number=(st.text(max_size=60) | huge).map(lambda s: s.replace("\n", "")))
 def test_application_paths_refuse_unknown_numbers(world: World, number: str) -> None:
     path = f"/applications/{quote(number, safe='')}"
     for send in (
@@ -429,13 +429,17 @@ def test_wallet_reads_refuse_bad_queries_and_codes(
     _get_ok_or_refused(
         world, f"{API}/centres/{world.centre_code}/wallet/statement?{query}", "operator"
     )
-    code = code.replace("\x00", "")  # NUL bytes: test_nul_bytes.py (a known failure)
+    code = code.replace("\n", "")  # line breaks: the line-break test (a known failure)
     _get_ok_or_refused(world, f"{API}/centres/{quote(code, safe='')}/wallet", "finance")
     _get_ok_or_refused(world, f"{API}/centres/{quote(code, safe='')}/wallet/statement", "auditor")
 
 
 @FUZZ
-@given(number=query_value, mobile=query_value, certificate_id=st.text(max_size=40) | huge)
+@given(
+    number=query_value,
+    mobile=query_value,
+    certificate_id=(st.text(max_size=40) | huge).map(lambda s: s.replace("\n", "")),
+)
 def test_public_lookups_refuse_bad_input(
     world: World, number: str, mobile: str, certificate_id: str
 ) -> None:
@@ -459,3 +463,15 @@ def test_huge_offsets_are_refused(world: World, path: str) -> None:
     assert response.status_code in (200, 422)
     if response.status_code == 422:
         error_of(response)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="sahayata/api/main.py: the catch-all <path:unknown> route does not match a line "
+    "break (Django's path converter is '.+'), so an encoded newline in a path gets Django's "
+    "HTML 404 instead of the error shape",
+)
+def test_a_line_break_in_a_path_still_gets_the_error_shape(world: World) -> None:
+    response = world.client.get(f"{API}/topups/x%0A/approve", **world.headers("finance"))
+    assert response.status_code == 404
+    error_of(response)
