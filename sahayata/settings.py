@@ -6,6 +6,7 @@ ALLOWED_HOSTS and the keys under SAHAYATA_* configure the rest.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -138,3 +139,21 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Ed25519 key that signs certificates (PEM, PKCS#8); generated in var/ when unset (dev only).
+SAHAYATA_SIGNING_KEY_PATH = os.environ.get("SAHAYATA_SIGNING_KEY_PATH") or None
+# Retired public keys (manage.py certificates_rotate_key), so older certificates still verify.
+SAHAYATA_SIGNING_KEYRING_DIR = os.environ.get("SAHAYATA_SIGNING_KEYRING_DIR") or None
+# Simulated back ends per adapter, as JSON, e.g. {"treasury_challan": {"failure_rate": 0.01}}.
+SAHAYATA_ADAPTERS = json.loads(os.environ.get("SAHAYATA_ADAPTERS", "{}"))
+# SMS gateway class (dotted path); the default appends to SAHAYATA_SMS_FILE.
+SAHAYATA_SMS_BACKEND = os.environ.get(
+    "SAHAYATA_SMS_BACKEND", "sahayata.notifications.backends.FileSmsBackend"
+)
+SAHAYATA_SMS_FILE = os.environ.get("SAHAYATA_SMS_FILE", str(VAR_DIR / "outbox-sms.log"))
+# Rate limits per scope as JSON {scope: [requests, window_seconds]}; "track" is the public lookup.
+SAHAYATA_RATE_LIMITS = json.loads(os.environ.get("SAHAYATA_RATE_LIMITS", '{"track": [20, 60]}'))
+# Only behind a reverse proxy: take the client IP from the last hop of X-Forwarded-For.
+SAHAYATA_TRUST_X_FORWARDED_FOR = env_bool("SAHAYATA_TRUST_X_FORWARDED_FOR", False)
+# Fold transparency rollups right after each commit (off: rollups_apply / run_jobs does it).
+SAHAYATA_ROLLUPS_ON_COMMIT = env_bool("SAHAYATA_ROLLUPS_ON_COMMIT", True)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
-from django.urls import URLPattern, URLResolver, path
+from django.urls import URLPattern, URLResolver, re_path
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -29,7 +29,8 @@ class SahayataAPI(NinjaAPI):
         for pattern in patterns:
             if isinstance(pattern, URLPattern):
                 pattern.callback = _method_errors_in_shape(pattern.callback)
-        return [*patterns, path("<path:unknown>", _unknown_path)]
+        # DOTALL, so that a path with an encoded line break is also answered in the shape.
+        return [*patterns, re_path(r"^(?P<unknown>(?s:.+))$", _unknown_path)]
 
 
 def _method_errors_in_shape(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

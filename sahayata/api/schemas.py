@@ -8,6 +8,7 @@ from ninja import Schema
 from pydantic import Field
 
 MAX_PAISE = 10**15
+MAX_OFFSET = 10**9
 
 # A JSON integer from 1 to 10^15. Strict: strings, floats, booleans and null are refused.
 PaiseIn = Annotated[int, Field(strict=True, ge=1, le=MAX_PAISE)]
@@ -25,7 +26,8 @@ class ErrorOut(Schema):
 
 class Page(Schema):
     limit: int = Field(100, ge=1, le=500)
-    offset: int = Field(0, ge=0)
+    # Bounded so that a huge offset is a 422, not a database error (PostgreSQL OFFSET is bigint).
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 def paginate(queryset: Any, page: Page) -> tuple[list[Any], int]:

@@ -21,7 +21,7 @@ from pydantic import Field
 
 from sahayata.api.auth import bearer
 from sahayata.api.idempotency import run_idempotent
-from sahayata.api.schemas import ErrorOut, PaiseIn
+from sahayata.api.schemas import MAX_OFFSET, ErrorOut, PaiseIn
 from sahayata.core.errors import InvalidInput, NotFound
 from sahayata.core.text import has_control_characters
 from sahayata.people.models import Role, User
@@ -102,7 +102,7 @@ class StatementQuery(Schema):
     date_to: dt.date | None = Field(None, alias="to")
     format: str = Field("json", pattern="^(json|csv)$")
     limit: int = Field(100, ge=1, le=500)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 class TopUpIn(Schema):
@@ -296,7 +296,7 @@ def topups_list(request: HttpRequest, limit: int = 100, offset: int = 0) -> dict
     user = _user(request)
     if not user.has_role(Role.FINANCE, Role.AUDITOR):
         raise WalletForbidden()
-    if not 1 <= limit <= 500 or offset < 0:
+    if not 1 <= limit <= 500 or not 0 <= offset <= MAX_OFFSET:
         raise InvalidInput()
     pending = selectors.topups_pending()
     return {
