@@ -244,10 +244,29 @@ HISTORY_COLUMNS = (
 )
 
 
+def _unnest_insert_sql(model: Any, columns: Sequence[str], suffix: str = "") -> str:
+    """PostgreSQL: one short INSERT of every row, one array parameter per column (psycopg
+    parses a statement longer than 4 KiB anew at every call, and per-row statements cost the
+    server more). Only identifiers and column types are interpolated."""
+    types = {f.column: f.db_type(connection) for f in model._meta.concrete_fields}
+    arrays = ", ".join(f"%s::{types[c]}[]" for c in columns)
+    return (
+        f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) "  # noqa: S608
+        f"SELECT * FROM unnest({arrays}){suffix}"
+    )
+
+
 def _insert(model: type[Any], columns: Sequence[str], rows: Sequence[tuple]) -> None:
     """Multi-row INSERTs of plain values: the simulator writes millions of these rows, and
     model instances cost more than the database does. Only identifiers are interpolated."""
     table = model._meta.db_table
+    if connection.vendor == "postgresql":
+        if rows:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    _unnest_insert_sql(model, columns), [list(c) for c in zip(*rows, strict=True)]
+                )
+        return
     with connection.cursor() as cursor:
         for start in range(0, len(rows), 500):
             part = rows[start : start + 500]
@@ -272,11 +291,13 @@ def _counters_save(counters: list[NumberCounter]) -> None:
             cursor.execute(sql, [x for c in part for x in (c.pk, c.last_value)])
 
 
-def _applications_insert(rows: list[Application]) -> list[int]:
-    """Insert applications, returning their ids in order (by number, to be sure).
+def _applications_insert(rows: list[dict[str, Any]]) -> list[int]:
+    """Insert applications (each a dict of attribute name to value), returning their ids
+    in order (by number, to be sure).
 
-    Every concrete column is written: values adapted as Django's own save would adapt
-    them, without building the per-field SQL of ``bulk_create`` for each row.
+    Every concrete column is written: the values given, and each field's own default for
+    the others (as ``Application(...)`` would fill them), adapted as Django's own save would
+    adapt them, without building a model instance or ``bulk_create``'s SQL for each row.
     """
     fields = [f for f in Application._meta.concrete_fields if not f.primary_key]
     columns = [f.column for f in fields]
@@ -284,22 +305,36 @@ def _applications_insert(rows: list[Application]) -> list[int]:
     ids: dict[str, int] = {}
     # Most values repeat within a batch (times, dates, codes): adapt each distinct one once.
     adapted: list[dict[Any, Any]] = [{} for _ in fields]
+    defaults = {f.attname: f.get_default() for f in fields}
+    plan = [(f, f.attname, adapted[index]) for index, f in enumerate(fields)]
 
-    def prep(index: int, field: Any, value: Any) -> Any:
+    def prep(field: Any, cache: dict[Any, Any], value: Any) -> Any:
         if isinstance(value, dict):
             return field.get_db_prep_save(value, connection)
-        cache = adapted[index]
-        if value not in cache:
-            cache[value] = field.get_db_prep_save(value, connection)
-        return cache[value]
+        try:
+            return cache[value]
+        except KeyError:
+            cache[value] = result = field.get_db_prep_save(value, connection)
+            return result
 
+    if connection.vendor == "postgresql":
+        values = [
+            [prep(f, cache, row[name] if name in row else defaults[name]) for row in rows]
+            for f, name, cache in plan
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _unnest_insert_sql(Application, columns, " RETURNING id, number"), values
+            )
+            ids.update({number: pk for pk, number in cursor.fetchall()})
+        return [ids[row["number"]] for row in rows]
     with connection.cursor() as cursor:
         for start in range(0, len(rows), 400):
             part = rows[start : start + 400]
             params = [
-                prep(index, f, getattr(row, f.attname))
+                prep(f, cache, row[name] if name in row else defaults[name])
                 for row in part
-                for index, f in enumerate(fields)
+                for f, name, cache in plan
             ]
             one = "(" + ", ".join(["%s"] * len(columns)) + ")"
             sql = (
@@ -309,7 +344,7 @@ def _applications_insert(rows: list[Application]) -> list[int]:
             )
             cursor.execute(sql, params)
             ids.update({number: pk for pk, number in cursor.fetchall()})
-    return [ids[row.number] for row in rows]
+    return [ids[row["number"]] for row in rows]
 
 
 def _numbers(items: Sequence[NewApplication], on: dt.date) -> list[str]:
@@ -361,7 +396,8 @@ def applications_submit_batch(
     today = timezone.localtime(now).date()
     with transaction.atomic():
         numbers = _numbers(items, today)
-        rows, submitted = [], []
+        rows: list[dict[str, Any]] = []
+        submitted: list[Submitted] = []
         due_cache: dict[int, dt.date] = {}
         for item, number in zip(items, numbers, strict=True):
             plan = item.plan
@@ -381,7 +417,7 @@ def applications_submit_batch(
                 None if state_limit is None else add_working_days(today, state_limit, holidays)
             )
             rows.append(
-                Application(
+                dict(
                     number=number,
                     centre_id=item.centre_id,
                     service_id=plan.service_id,

@@ -12,6 +12,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -163,8 +164,29 @@ _EVENT_COLUMNS = (
 )
 
 
+def _unnest_insert_sql(model: Any, columns: Sequence[str], suffix: str = "") -> str:
+    """PostgreSQL: one short INSERT of every row, one array parameter per column (psycopg
+    parses a statement longer than 4 KiB anew at every call, and per-row statements cost the
+    server more). Only identifiers and column types are interpolated."""
+    types = {f.column: f.db_type(connection) for f in model._meta.concrete_fields}
+    arrays = ", ".join(f"%s::{types[c]}[]" for c in columns)
+    return (
+        f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) "  # noqa: S608
+        f"SELECT * FROM unnest({arrays}){suffix}"
+    )
+
+
 def _insert(table: str, columns: Sequence[str], rows: Sequence[tuple], chunk: int = 500) -> None:
     """A multi-row INSERT in chunks; only constant identifiers are interpolated."""
+    if connection.vendor == "postgresql":
+        assert table == RollupEvent._meta.db_table
+        if rows:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    _unnest_insert_sql(RollupEvent, columns),
+                    [list(c) for c in zip(*rows, strict=True)],
+                )
+        return
     with connection.cursor() as cursor:
         for start in range(0, len(rows), chunk):
             part = rows[start : start + chunk]
@@ -253,6 +275,20 @@ def _upsert(cells: dict[tuple, list[int]]) -> None:
     columns = ("grain", "period", "district_id", "department_id", "service_id", *METRICS)
     updates = ", ".join(f"{m} = {table}.{m} + excluded.{m}" for m in METRICS)
     keys = sorted(cells)  # a fixed order, so that concurrent consumers never deadlock
+    if connection.vendor == "postgresql":
+        adapt = connection.ops.adapt_datefield_value
+        rows = [(key[0], adapt(key[1]), *key[2:], *cells[key]) for key in keys]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _unnest_insert_sql(
+                    Rollup,
+                    columns,
+                    " ON CONFLICT (grain, period, district_id, department_id, service_id)"
+                    f" DO UPDATE SET {updates}",
+                ),
+                [list(c) for c in zip(*rows, strict=True)],
+            )
+        return
     chunk = 400
     with connection.cursor() as cursor:
         for start in range(0, len(keys), chunk):

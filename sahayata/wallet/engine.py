@@ -395,6 +395,26 @@ _INSERT_COLUMNS = (
     "chain_hash",
 )
 _INSERT_CHUNK = 500
+_PG_TYPES = (
+    "uuid",
+    "varchar",
+    "bigint",
+    "bigint",
+    "bigint",
+    "uuid",
+    "varchar",
+    "varchar",
+    "bigint",
+    "timestamptz",
+    "timestamptz",
+    "varchar",
+    "varchar",
+)
+_PG_INSERT_SQL = (
+    f"INSERT INTO wallet_transfer ({', '.join(_INSERT_COLUMNS)}) SELECT * FROM unnest("  # noqa: S608 - fixed columns
+    + ", ".join(f"%s::{t}[]" for t in _PG_TYPES)
+    + ") ON CONFLICT DO NOTHING"
+)
 
 
 def _insert(created: list[Transfer]) -> None:
@@ -409,29 +429,39 @@ def _insert(created: list[Transfer]) -> None:
 
     row_marks = "(" + ",".join(["%s"] * len(_INSERT_COLUMNS)) + ")"
     columns = ", ".join(_INSERT_COLUMNS)
+    pg = db.vendor == "postgresql"
     with closing(_dbapi_cursor(db)) as cursor:
         for offset in range(0, len(created), _INSERT_CHUNK):
             chunk = created[offset : offset + _INSERT_CHUNK]
             params: list[Any] = []
             for t in chunk:
-                params += [
-                    uid(t.id),
-                    t.kind,
-                    t.debit_account_id,
-                    t.credit_account_id,
-                    t.amount_paise,
-                    uid(t.pending_id),
-                    t.code,
-                    t.reference,
-                    t.timeout_seconds,
-                    adapt_time(t.timeout_at) if t.timeout_at else None,
-                    adapt_time(t.created_at),
-                    t.content_hash,
-                    "",
-                ]
+                params.append(
+                    [
+                        uid(t.id),
+                        t.kind,
+                        t.debit_account_id,
+                        t.credit_account_id,
+                        t.amount_paise,
+                        uid(t.pending_id),
+                        t.code,
+                        t.reference,
+                        t.timeout_seconds,
+                        adapt_time(t.timeout_at) if t.timeout_at else None,
+                        adapt_time(t.created_at),
+                        t.content_hash,
+                        "",
+                    ]
+                )
+            if pg:
+                # One short statement, one array per column: psycopg parses a statement
+                # longer than 4 KiB anew at every call.
+                cursor.execute(_PG_INSERT_SQL, [list(c) for c in zip(*params, strict=True)])
+                if cursor.rowcount != len(chunk):
+                    raise _AlreadyThere()
+                continue
             values = ",".join([row_marks] * len(chunk))
             sql = f"INSERT INTO wallet_transfer ({columns}) VALUES {values} ON CONFLICT DO NOTHING"  # noqa: S608 - fixed columns, placeholders only
-            cursor.execute(_sql(db, sql), params)
+            cursor.execute(_sql(db, sql), [value for row in params for value in row])
             if cursor.rowcount != len(chunk):
                 raise _AlreadyThere()
 
@@ -565,6 +595,11 @@ def _new_transfer(
 
 
 _COUNTERS = ("debits_posted", "credits_posted", "debits_pending", "credits_pending")
+_COLD_UPDATE_SQL = (
+    "UPDATE wallet_account SET "  # noqa: S608 - fixed names
+    + ", ".join(f"{name} = {name} + %s" for name in _COUNTERS)
+    + " WHERE id = %s"
+)
 
 
 def _write(
@@ -576,13 +611,16 @@ def _write(
     _insert(created)
     db = _db()
     with closing(_dbapi_cursor(db)) as cursor:
-        for pk in sorted(pk for pk, st in states.items() if not st.hot and any(st.delta())):
-            delta = states[pk].delta()
-            sets = ", ".join(f"{name} = {name} + %s" for name, d in zip(_COUNTERS, delta) if d)  # noqa: B905
-            cursor.execute(
-                _sql(db, f"UPDATE wallet_account SET {sets} WHERE id = %s"),  # noqa: S608 - fixed names
-                [d for d in delta if d] + [pk],
-            )
+        # Every cold account touched, in primary-key order, through one statement and
+        # executemany (psycopg 3 pipelines it) instead of a statement built per wallet.
+        cold = [
+            [*states[pk].delta(), pk]
+            for pk in sorted(pk for pk, st in states.items() if not st.hot and any(st.delta()))
+        ]
+        if cold:
+            cursor.executemany(_sql(db, _COLD_UPDATE_SQL), cold)
+            if cursor.rowcount not in (-1, len(cold)):
+                raise RuntimeError(f"{len(cold)} accounts to update, {cursor.rowcount} updated")
         for pk in sorted(pk for pk, st in states.items() if st.hot and any(st.delta())):
             delta = states[pk].delta()
             stripe_no = random.randrange(STRIPES)  # noqa: S311 - spreads load, not a secret
