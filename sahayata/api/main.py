@@ -88,6 +88,8 @@ def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> Http
     fields = []
     for err in exc.errors:
         loc = [str(part) for part in err.get("loc", ())]
+        if len(loc) > 2 and loc[0] == loc[1]:
+            del loc[1]  # Ninja puts the parameter's name after the source: body.body.amount_paise
         fields.append({"field": ".".join(loc), "problem": err.get("type", "invalid")})
     return error_response(
         request, 422, "invalid_input", _("Some of the input is not valid."), {"fields": fields}

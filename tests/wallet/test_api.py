@@ -194,6 +194,8 @@ def test_bad_money_gets_422_and_creates_nothing(centre: Any, operator: Api, amou
     )
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "invalid_input"
+    fields = [p["field"] for p in response.json()["error"]["details"]["fields"]]
+    assert fields and all(f.startswith("body.amount_paise") for f in fields), fields
     assert not TopUp.objects.exists()
 
 
