@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -67,9 +68,12 @@ from sahayata.wallet.models import (
 if TYPE_CHECKING:
     from sahayata.people.models import User
 
+T = TypeVar("T")
+
 __all__ = [
     "ExpireSpec",
     "PostSpec",
+    "TopUpRequestSpec",
     "TransferSpec",
     "VoidSpec",
     "expiry_transfer_id",
@@ -79,16 +83,30 @@ __all__ = [
     "topup_approve",
     "topup_reject",
     "topup_request",
+    "topup_transfer_id",
+    "topups_approve_batch",
+    "topups_request_batch",
     "transfer_post",
     "transfer_void",
     "transfers_apply",
     "transfers_create",
     "transfers_create_batch",
     "wallet_open",
+    "wallets_open_batch",
 ]
 
 TOPUP_NAMESPACE = uuid.UUID("0b7a4c1e-2f7d-4e0a-8f55-3c1d9e6a2b40")
 _BANK_REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/\-]{3,63}$")
+# Rows per bulk statement and ids per IN (...) list: well below SQLite's bound on
+# parameters, and the same statement shape whatever the batch size.
+_CHUNK = 500
+
+
+def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
+    for offset in range(0, len(items), _CHUNK):
+        yield items[offset : offset + _CHUNK]
+
+
 # --- transfers -------------------------------------------------------------------------
 
 
@@ -204,21 +222,57 @@ def system_account(*, kind: str) -> Account:
     return _hot_account(code=SYSTEM_ACCOUNTS[AccountKind(kind)], kind=kind)
 
 
+def _wallet_fields(centre: Centre) -> dict[str, object]:
+    """A centre wallet's account: a limited account (never below zero), coded ``W-<centre>``."""
+    return {
+        "code": f"W-{centre.code}",
+        "kind": AccountKind.CENTRE_WALLET,
+        "centre": centre,
+        "debits_must_not_exceed_credits": True,
+    }
+
+
 def wallet_open(*, centre: Centre) -> Account:
     """Get or create the centre's wallet: a limited account (never below zero)."""
     account = Account.objects.filter(centre=centre).first()
     if account is not None:
         return account
+    fields = _wallet_fields(centre)
     with transaction.atomic():
-        account, _created = Account.objects.get_or_create(
-            code=f"W-{centre.code}",
-            defaults={
-                "kind": AccountKind.CENTRE_WALLET,
-                "centre": centre,
-                "debits_must_not_exceed_credits": True,
-            },
-        )
+        account, _created = Account.objects.get_or_create(code=fields.pop("code"), defaults=fields)
     return account
+
+
+def _wallet_ids(centre_ids: Iterable[int]) -> dict[int, int]:
+    found: dict[int, int] = {}
+    for chunk in _chunks(sorted(centre_ids)):
+        found.update(Account.objects.filter(centre_id__in=chunk).values_list("centre_id", "pk"))
+    return found
+
+
+def wallets_open_batch(*, centres: Sequence[Centre]) -> dict[int, int]:
+    """Get or create many centres' wallets at once: centre id → wallet account id.
+
+    The same accounts as ``wallet_open``; the missing ones in one bulk insert that skips a
+    wallet another transaction created meanwhile, so it is safe to repeat and to race."""
+    wanted = {centre.pk: centre for centre in centres}
+    with transaction.atomic():
+        found = _wallet_ids(wanted)
+        missing = [wanted[pk] for pk in sorted(wanted) if pk not in found]
+        if not missing:
+            return found
+        Account.objects.bulk_create(
+            [Account(**_wallet_fields(centre)) for centre in missing],
+            batch_size=_CHUNK,
+            ignore_conflicts=True,
+        )
+        found.update(_wallet_ids(centre.pk for centre in missing))
+    for centre in missing:
+        if centre.pk not in found:
+            # Its code W-<centre> names another centre's account (a renamed centre's code
+            # reused): never credit that one.
+            raise WalletError(details={"centre": centre.code, "wallet": "code already taken"})
+    return found
 
 
 def payee_account(
@@ -248,85 +302,246 @@ def payee_account(
 # --- top-ups (maker-checker) -------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class TopUpRequestSpec:
+    """One top-up for ``topups_request_batch``: the arguments of ``topup_request``."""
+
+    centre: Centre
+    amount_paise: int
+    bank_reference: str
+    requested_by: User
+
+
 def _validate_bank_reference(value: object) -> str:
     if not isinstance(value, str) or not _BANK_REFERENCE.match(value.strip()):
         raise InvalidBankReference()
     return value.strip().upper()
 
 
-def topup_request(
-    *, centre: Centre, amount_paise: int, bank_reference: str, requested_by: User
-) -> TopUp:
-    """A centre's operator or supervisor asks for a top-up; no money moves yet."""
-    if not (
-        requested_by.has_role(Role.OPERATOR, Role.SUPERVISOR)
-        and requested_by.centre_id == centre.pk
-    ):
+def _checked_request(spec: TopUpRequestSpec) -> TopUp:
+    """The request rules of both paths: the centre's operator or supervisor asks, a valid
+    amount, a valid bank reference (normalised to upper case). Not saved yet."""
+    user = spec.requested_by
+    if not (user.has_role(Role.OPERATOR, Role.SUPERVISOR) and user.centre_id == spec.centre.pk):
         raise WalletForbidden()
-    amount = rules.validate_amount(amount_paise)
-    reference = _validate_bank_reference(bank_reference)
-    if TopUp.objects.filter(bank_reference=reference).exists():
-        raise DuplicateBankReference(details={"bank_reference": reference})
+    amount = rules.validate_amount(spec.amount_paise)
+    reference = _validate_bank_reference(spec.bank_reference)
+    return TopUp(
+        centre=spec.centre, amount_paise=amount, bank_reference=reference, requested_by=user
+    )
+
+
+def _first_used_reference(references: Sequence[str]) -> str | None:
+    """The first of ``references`` (in their order) that a top-up uses already, if any."""
+    used: set[str] = set()
+    for chunk in _chunks(references):
+        used.update(
+            TopUp.objects.filter(bank_reference__in=chunk).values_list("bank_reference", flat=True)
+        )
+    return next((reference for reference in references if reference in used), None)
+
+
+def _topups_insert(topups: list[TopUp], *, now: datetime | None) -> list[TopUp]:
+    """Save checked requests, all or none: a bank reference used twice in ``topups`` or
+    already used in the database refuses them all; each centre's wallet is opened."""
+    references = [topup.bank_reference for topup in topups]
+    seen: set[str] = set()
+    for reference in references:
+        if reference in seen:
+            raise DuplicateBankReference(details={"bank_reference": reference})
+        seen.add(reference)
+    used = _first_used_reference(references)
+    if used is not None:
+        raise DuplicateBankReference(details={"bank_reference": used})
     try:
         with transaction.atomic():
-            wallet_open(centre=centre)
-            return TopUp.objects.create(
-                centre=centre,
-                amount_paise=amount,
-                bank_reference=reference,
-                requested_by=requested_by,
-            )
+            wallets_open_batch(centres=[topup.centre for topup in topups])
+            created = TopUp.objects.bulk_create(topups, batch_size=_CHUNK)
+            if now is not None:
+                # requested_at is auto_now_add: the insert stamps the clock, so re-date it.
+                for chunk in _chunks([topup.pk for topup in created]):
+                    TopUp.objects.filter(pk__in=chunk).update(requested_at=now)
+                for topup in created:
+                    topup.requested_at = now
     except IntegrityError as error:
-        if TopUp.objects.filter(bank_reference=reference).exists():
-            raise DuplicateBankReference(details={"bank_reference": reference}) from error
+        # A concurrent request took one of the references between the check and the insert.
+        used = _first_used_reference(references)
+        if used is not None:
+            raise DuplicateBankReference(details={"bank_reference": used}) from error
         raise
+    return created
+
+
+def topup_request(
+    *,
+    centre: Centre,
+    amount_paise: int,
+    bank_reference: str,
+    requested_by: User,
+    now: datetime | None = None,
+) -> TopUp:
+    """A centre's operator or supervisor asks for a top-up; no money moves yet.
+    ``now`` dates the request (the simulator's day); default: the clock."""
+    spec = TopUpRequestSpec(
+        centre=centre,
+        amount_paise=amount_paise,
+        bank_reference=bank_reference,
+        requested_by=requested_by,
+    )
+    return _topups_insert([_checked_request(spec)], now=now)[0]
+
+
+def topups_request_batch(
+    *, requests: Sequence[TopUpRequestSpec], now: datetime | None = None
+) -> list[TopUp]:
+    """Many top-up requests in one transaction with one bulk insert, through the rules of
+    ``topup_request``: one refused request (its error's details carry its ``index``) or
+    one reused bank reference refuses the whole batch. Returned in the order given."""
+    checked: list[TopUp] = []
+    for index, spec in enumerate(requests):
+        try:
+            checked.append(_checked_request(spec))
+        except WalletError as error:
+            error.details = {**error.details, "index": index}
+            raise
+    if not checked:
+        return []
+    return _topups_insert(checked, now=now)
+
+
+def _topup_key(topup_id: object) -> uuid.UUID:
+    try:
+        return topup_id if isinstance(topup_id, uuid.UUID) else uuid.UUID(str(topup_id))
+    except ValueError as error:
+        raise TopUpNotFound() from error
+
+
+def _locked_topups(keys: Sequence[uuid.UUID]) -> dict[uuid.UUID, TopUp]:
+    """Lock the top-ups in primary-key order (two batches never deadlock), with their
+    centres; ``TopUpNotFound`` if any is missing."""
+    found: dict[uuid.UUID, TopUp] = {}
+    for chunk in _chunks(sorted(set(keys))):
+        rows = (
+            TopUp.objects.select_for_update(of=("self",))
+            .select_related("centre")
+            .filter(pk__in=chunk)
+            .order_by("pk")
+        )
+        found.update((topup.pk, topup) for topup in rows)
+    missing = next((key for key in keys if key not in found), None)
+    if missing is not None:
+        raise TopUpNotFound(details={"topup_id": str(missing)} if len(keys) > 1 else None)
+    return found
 
 
 def _locked_topup(topup_id: uuid.UUID | str) -> TopUp:
-    try:
-        key = topup_id if isinstance(topup_id, uuid.UUID) else uuid.UUID(str(topup_id))
-    except ValueError as error:
-        raise TopUpNotFound() from error
-    topup = TopUp.objects.select_for_update().filter(pk=key).first()
-    if topup is None:
-        raise TopUpNotFound()
-    return topup
+    key = _topup_key(topup_id)
+    return _locked_topups([key])[key]
+
+
+def _check_approvable(topup: TopUp, approved_by: User) -> None:
+    """Maker-checker: the approver did not request it, and it still waits for a decision."""
+    if topup.requested_by_id == approved_by.pk:
+        raise SamePerson()
+    if topup.status != TopUp.Status.REQUESTED:
+        raise TopUpNotPending(details={"status": topup.status})
+
+
+def topup_transfer_id(topup: TopUp) -> uuid.UUID:
+    """The id of a top-up's credit transfer, derived from the top-up: credited once."""
+    return uuid.uuid5(TOPUP_NAMESPACE, str(topup.pk))
+
+
+def _credit(
+    topups: list[TopUp],
+    *,
+    approved_by: User,
+    now: datetime | None,
+    transfer_ids: Sequence[uuid.UUID],
+) -> None:
+    """Credit checked, locked top-ups: one engine call for every transfer, then one bulk
+    update of the rows. Call inside ``transaction.atomic``."""
+    wallets = wallets_open_batch(centres=[topup.centre for topup in topups])
+    funding = system_account(kind=AccountKind.FUNDING_BANK)
+    engine.run(
+        [
+            TransferSpec(
+                id=transfer_id,
+                debit_account_id=funding.pk,
+                credit_account_id=wallets[topup.centre_id],
+                amount_paise=topup.amount_paise,
+                code=TransferCode.TOPUP,
+                reference=f"topup:{topup.bank_reference}",
+            )
+            for topup, transfer_id in zip(topups, transfer_ids, strict=True)
+        ],
+        linked=True,
+        now=now,
+    )
+    decided_at = now or timezone.now()
+    for topup, transfer_id in zip(topups, transfer_ids, strict=True):
+        topup.status = TopUp.Status.CREDITED
+        topup.decided_by = approved_by
+        topup.decided_at = decided_at
+        topup.transfer_id = transfer_id
+    TopUp.objects.bulk_update(
+        topups, ["status", "decided_by", "decided_at", "transfer_id"], batch_size=_CHUNK
+    )
 
 
 def topup_approve(
-    *, topup_id: uuid.UUID | str, approved_by: User, transfer_id: uuid.UUID | None = None
+    *,
+    topup_id: uuid.UUID | str,
+    approved_by: User,
+    transfer_id: uuid.UUID | None = None,
+    now: datetime | None = None,
 ) -> TopUp:
-    """A finance officer who did not request it credits the wallet, exactly once."""
+    """A finance officer who did not request it credits the wallet, exactly once.
+    ``now`` dates the transfer and the decision (the simulator's day); default: the clock."""
     if not approved_by.has_role(Role.FINANCE):
         raise WalletForbidden()
     with transaction.atomic():
         topup = _locked_topup(topup_id)
-        if topup.requested_by_id == approved_by.pk:
-            raise SamePerson()
-        if topup.status != TopUp.Status.REQUESTED:
-            raise TopUpNotPending(details={"status": topup.status})
-        wallet = wallet_open(centre=topup.centre)
-        funding = system_account(kind=AccountKind.FUNDING_BANK)
-        transfer_id = transfer_id or uuid.uuid5(TOPUP_NAMESPACE, str(topup.pk))
-        engine.run(
-            [
-                TransferSpec(
-                    id=transfer_id,
-                    debit_account_id=funding.pk,
-                    credit_account_id=wallet.pk,
-                    amount_paise=topup.amount_paise,
-                    code=TransferCode.TOPUP,
-                    reference=f"topup:{topup.bank_reference}",
-                )
-            ],
-            linked=True,
+        _check_approvable(topup, approved_by)
+        _credit(
+            [topup],
+            approved_by=approved_by,
+            now=now,
+            transfer_ids=[transfer_id or topup_transfer_id(topup)],
         )
-        topup.status = TopUp.Status.CREDITED
-        topup.decided_by = approved_by
-        topup.decided_at = timezone.now()
-        topup.transfer_id = transfer_id
-        topup.save(update_fields=["status", "decided_by", "decided_at", "transfer_id"])
     return topup
+
+
+def topups_approve_batch(
+    *, topup_ids: Sequence[uuid.UUID | str], approved_by: User, now: datetime | None = None
+) -> list[TopUp]:
+    """Approve many top-ups at once through the rules of ``topup_approve``, all or none:
+    the rows locked in primary-key order, one engine call for every credit (the same
+    transfer ids as one by one), one bulk update. A refusal's details name the top-up.
+    Returned in the order given."""
+    if not approved_by.has_role(Role.FINANCE):
+        raise WalletForbidden()
+    keys = [_topup_key(topup_id) for topup_id in topup_ids]
+    if len(set(keys)) != len(keys):
+        raise InvalidTransfer(details={"topup_ids": "each top-up at most once"})
+    if not keys:
+        return []
+    with transaction.atomic():
+        locked = _locked_topups(keys)
+        topups = [locked[key] for key in keys]
+        for topup in topups:
+            try:
+                _check_approvable(topup, approved_by)
+            except WalletError as error:
+                error.details = {**error.details, "topup_id": str(topup.pk)}
+                raise
+        _credit(
+            topups,
+            approved_by=approved_by,
+            now=now,
+            transfer_ids=[topup_transfer_id(topup) for topup in topups],
+        )
+    return topups
 
 
 def topup_reject(*, topup_id: uuid.UUID | str, rejected_by: User, reason: str = "") -> TopUp:
