@@ -2,17 +2,21 @@
 
 ``rollup_event_record`` is called by the applications and wallet services *inside* their
 transactions. ``rollups_apply`` folds waiting events into the rollup cube and records the
-milestones; it runs after commit and from ``manage.py rollups_apply``.
+milestones; it runs after commit and from ``manage.py rollups_apply``. The batch path
+(the simulator) may skip the outbox: ``rollups_fold_batch`` folds its events in the
+caller's transaction, through the same fold, with the same cells and milestones.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from operator import attrgetter
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -61,11 +65,18 @@ class RollupEventSpec:
     simulated: bool = False
 
 
+MAX_WEIGHT = 2_147_483_647  # the outbox column is an integer on PostgreSQL
+MAX_PAISE = 2**63 - 1
+TRANSFER_ID_LENGTH = 64
+
+
 def _validate(spec: RollupEventSpec) -> None:
     if spec.kind not in KINDS:
         raise InvalidInput(details={"kind": spec.kind})
-    if spec.amount_paise < 0 or spec.weight < 1:
+    if not (0 <= spec.amount_paise <= MAX_PAISE and 1 <= spec.weight <= MAX_WEIGHT):
         raise InvalidInput(details={"amount_paise": spec.amount_paise, "weight": spec.weight})
+    if len(spec.transfer_id) > TRANSFER_ID_LENGTH:
+        raise InvalidInput(details={"transfer_id": len(spec.transfer_id)})
     if spec.occurred_at.tzinfo is None:
         raise InvalidInput(details={"occurred_at": "naive"})
     if spec.kind == RollupEvent.Kind.PAYMENT_POSTED and spec.amount_paise <= 0:
@@ -223,35 +234,20 @@ _FIELDS = (
     "on_time",
     "simulated",
 )
-
-
-def _deltas(
-    kind: str, amount_paise: int, weight: int, on_time: bool | None, simulated: bool
-) -> tuple[int, int, int, int, int, int, int]:
-    applications = delivered = transactions = paise = timed = on_time_count = 0
-    if kind == RollupEvent.Kind.APPLICATION_SUBMITTED:
-        applications = weight
-    elif kind == RollupEvent.Kind.SERVICE_DELIVERED:
-        delivered = weight
-        if on_time is not None:
-            timed = weight
-            on_time_count = weight if on_time else 0
-    elif kind == RollupEvent.Kind.PAYMENT_POSTED:
-        transactions = weight
-        paise = amount_paise
-    return (
-        applications,
-        delivered,
-        transactions,
-        paise,
-        timed,
-        on_time_count,
-        weight if simulated else 0,
-    )
+_SUBMITTED = RollupEvent.Kind.APPLICATION_SUBMITTED.value
+_DELIVERED = RollupEvent.Kind.SERVICE_DELIVERED.value
+_PAID = RollupEvent.Kind.PAYMENT_POSTED.value
+_NEVER = 1 << 255  # above every threshold: "no threshold left to cross"
+PAISE = Milestone.Metric.PAISE.value
+SERVICES = Milestone.Metric.SERVICES.value
 
 
 def cells_of(day: dt.date, district_id: int, department_id: int, service_id: int) -> Iterable:
-    """The keys of every rollup cell that one (day, district, department, service) feeds."""
+    """The keys of every rollup cell that one (day, district, department, service) feeds,
+    each once (an unknown district or department is ``ALL``, and names a cell only once).
+
+    The transparency check spreads its recomputed sums with this; the fold (``_spread``)
+    gives the same cells level by level."""
     periods = (
         (Rollup.Grain.DAY.value, day),
         (Rollup.Grain.MONTH.value, day.replace(day=1)),
@@ -265,9 +261,205 @@ def cells_of(day: dt.date, district_id: int, department_id: int, service_id: int
         (ALL, department_id, service_id),
         (district_id, department_id, service_id),
     )
-    for grain, period in periods:
-        for dim in dims:
-            yield (grain, period, *dim)
+    return dict.fromkeys((grain, period, *dim) for grain, period in periods for dim in dims)
+
+
+class _Event(Protocol):
+    """What the fold reads of an event: a ``RollupEventSpec`` or a stored outbox row."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def occurred_at(self) -> dt.datetime: ...
+    @property
+    def centre_id(self) -> int: ...
+    @property
+    def service_id(self) -> int: ...
+    @property
+    def amount_paise(self) -> int: ...
+    @property
+    def weight(self) -> int: ...
+    @property
+    def application_id(self) -> int | None: ...
+    @property
+    def transfer_id(self) -> str: ...
+    @property
+    def on_time(self) -> bool | None: ...
+    @property
+    def simulated(self) -> bool: ...
+
+
+def _fold(events: Sequence[_Event], totals: Rollup) -> None:
+    """Fold ``events``, in this order, into the rollup cells and record the milestones they
+    cross; ``totals`` is the all-time totals cell, already locked by the caller.
+
+    The one fold of the consumer (``rollups_apply``) and the batch path
+    (``rollups_fold_batch``). Events are summed per (day, district, department, service),
+    then spread to every cell (``_spread``) and upserted at once. A threshold is crossed
+    by the event that brings the running total from below it to at or above it; one event
+    may cross several.
+    """
+    if not events:
+        return
+    district_of = dict(
+        Centre.objects.filter(pk__in={e.centre_id for e in events}).values_list("pk", "district_id")
+    )
+    department_of = dict(
+        Service.objects.filter(pk__in={e.service_id for e in events}).values_list(
+            "pk", "department_id"
+        )
+    )
+    day_of: dict[dt.datetime, dt.date] = {}
+    base: dict[tuple, list[int]] = {}
+    paise_total, services_total = totals.paise, totals.services_delivered
+    # The next threshold above each running total: one comparison per event.
+    paise_index = bisect_right(PAISE_THRESHOLDS, paise_total)
+    services_index = bisect_right(SERVICE_THRESHOLDS, services_total)
+    next_paise = _threshold(PAISE_THRESHOLDS, paise_index)
+    next_services = _threshold(SERVICE_THRESHOLDS, services_index)
+    milestones: list[Milestone] = []
+    for event in events:
+        occurred_at = event.occurred_at
+        day = day_of.get(occurred_at)
+        if day is None:
+            day = day_of[occurred_at] = local_day(occurred_at)
+        service_id = event.service_id
+        key = (
+            day,
+            district_of.get(event.centre_id, ALL),
+            department_of.get(service_id, ALL),
+            service_id,
+        )
+        sums = base.get(key)
+        if sums is None:
+            sums = base[key] = [0, 0, 0, 0, 0, 0, 0]
+        kind, weight = event.kind, event.weight
+        # sums follow METRICS: applications, services_delivered, wallet_transactions,
+        # paise, delivered_timed, delivered_on_time, simulated_events.
+        if kind == _SUBMITTED:
+            sums[0] += weight
+        elif kind == _DELIVERED:
+            sums[1] += weight
+            on_time = event.on_time
+            if on_time is not None:
+                sums[4] += weight
+                if on_time:
+                    sums[5] += weight
+            services_total += weight
+            if services_total >= next_services:
+                services_index, next_services = _crossings(
+                    event, SERVICES, SERVICE_THRESHOLDS, services_index, services_total, milestones
+                )
+        elif kind == _PAID:
+            amount = event.amount_paise
+            sums[2] += weight
+            sums[3] += amount
+            paise_total += amount
+            if paise_total >= next_paise:
+                paise_index, next_paise = _crossings(
+                    event, PAISE, PAISE_THRESHOLDS, paise_index, paise_total, milestones
+                )
+        if event.simulated:
+            sums[6] += weight
+    _upsert(_spread(base))
+    if milestones:
+        Milestone.objects.bulk_create(milestones)
+
+
+def _threshold(thresholds: tuple[int, ...], index: int) -> int:
+    return thresholds[index] if index < len(thresholds) else _NEVER
+
+
+def _crossings(
+    event: _Event,
+    metric: str,
+    thresholds: tuple[int, ...],
+    index: int,
+    total: int,
+    into: list[Milestone],
+) -> tuple[int, int]:
+    """Record a milestone for each threshold from ``thresholds[index]`` that the running
+    ``total`` has reached with ``event``; returns the index and value of the next one."""
+    while index < len(thresholds) and thresholds[index] <= total:
+        into.append(
+            Milestone(
+                metric=metric,
+                threshold=thresholds[index],
+                crossed_at=event.occurred_at,
+                value_after=total,
+                application_id=event.application_id,
+                transfer_id=event.transfer_id,
+                centre_id=event.centre_id,
+                service_id=event.service_id,
+                simulated=event.simulated,
+            )
+        )
+        index += 1
+    return index, _threshold(thresholds, index)
+
+
+def _add(into: dict[tuple, list[int]], key: tuple, sums: list[int]) -> None:
+    total = into.get(key)
+    if total is None:
+        into[key] = sums.copy()
+    else:
+        for i, value in enumerate(sums):
+            total[i] += value
+
+
+def _cube(leaves: dict[tuple, list[int]]) -> dict[tuple, list[int]]:
+    """Sums keyed (district, department, service) → every (dims) cell they feed.
+
+    Each level sums the one below it. Where an unknown district or department (``ALL``)
+    makes two levels name the same cell, the coarser level, written later, holds the whole
+    sum: each event counts once in every cell, as in ``cells_of``."""
+    services: dict[tuple, list[int]] = {}  # (ALL, department, service)
+    departments_in: dict[tuple, list[int]] = {}  # (district, department, ALL)
+    for (district, department, service), sums in leaves.items():
+        _add(services, (ALL, department, service), sums)
+        _add(departments_in, (district, department, ALL), sums)
+    departments: dict[tuple, list[int]] = {}  # (ALL, department, ALL)
+    districts: dict[tuple, list[int]] = {}  # (district, ALL, ALL)
+    for (district, department, _all), sums in departments_in.items():
+        _add(departments, (ALL, department, ALL), sums)
+        _add(districts, (district, ALL, ALL), sums)
+    everything: dict[tuple, list[int]] = {}
+    for sums in districts.values():
+        _add(everything, (ALL, ALL, ALL), sums)
+    return leaves | services | departments_in | departments | districts | everything
+
+
+def _merged(cubes: list[dict[tuple, list[int]]]) -> dict[tuple, list[int]]:
+    if len(cubes) == 1:
+        return cubes[0]
+    merged: dict[tuple, list[int]] = {}
+    for cube in cubes:
+        for key, sums in cube.items():
+            _add(merged, key, sums)
+    return merged
+
+
+def _spread(base: dict[tuple, list[int]]) -> dict[tuple, list[int]]:
+    """Sums keyed (day, district, department, service) → every rollup cell they feed, at
+    the three grains (a month or all time of one day reuses that day's sums)."""
+    leaves_of: dict[dt.date, dict[tuple, list[int]]] = defaultdict(dict)
+    for (day, district, department, service), sums in base.items():
+        leaves_of[day][(district, department, service)] = sums
+    day_cubes = {day: _cube(leaves) for day, leaves in leaves_of.items()}
+    days_of: dict[dt.date, list[dict[tuple, list[int]]]] = defaultdict(list)
+    for day, cube in day_cubes.items():
+        days_of[day.replace(day=1)].append(cube)
+    month_cubes = {month: _merged(cubes) for month, cubes in days_of.items()}
+    grains = [(Rollup.Grain.DAY.value, day, cube) for day, cube in day_cubes.items()]
+    grains += [(Rollup.Grain.MONTH.value, month, cube) for month, cube in month_cubes.items()]
+    grains.append(
+        (Rollup.Grain.ALL_TIME.value, ALL_TIME_PERIOD, _merged(list(month_cubes.values())))
+    )
+    return {
+        (grain, period, *dims): sums
+        for grain, period, cube in grains
+        for dims, sums in cube.items()
+    }
 
 
 def _upsert(cells: dict[tuple, list[int]]) -> None:
@@ -275,9 +467,10 @@ def _upsert(cells: dict[tuple, list[int]]) -> None:
     columns = ("grain", "period", "district_id", "department_id", "service_id", *METRICS)
     updates = ", ".join(f"{m} = {table}.{m} + excluded.{m}" for m in METRICS)
     keys = sorted(cells)  # a fixed order, so that concurrent consumers never deadlock
+    adapt = connection.ops.adapt_datefield_value
+    periods = {period: adapt(period) for period in {key[1] for key in keys}}
     if connection.vendor == "postgresql":
-        adapt = connection.ops.adapt_datefield_value
-        rows = [(key[0], adapt(key[1]), *key[2:], *cells[key]) for key in keys]
+        rows = [(key[0], periods[key[1]], *key[2:], *cells[key]) for key in keys]
         with connection.cursor() as cursor:
             cursor.execute(
                 _unnest_insert_sql(
@@ -289,31 +482,26 @@ def _upsert(cells: dict[tuple, list[int]]) -> None:
                 [list(c) for c in zip(*rows, strict=True)],
             )
         return
-    chunk = 400
+    chunk = _SQLITE_UPSERT_ROWS
+    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
     with connection.cursor() as cursor:
         for start in range(0, len(keys), chunk):
             part = keys[start : start + chunk]
-            placeholders = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * len(part))
             params: list = []
             for key in part:
-                grain, period, district_id, department_id, service_id = key
-                params.extend(
-                    (
-                        grain,
-                        connection.ops.adapt_datefield_value(period),
-                        district_id,
-                        department_id,
-                        service_id,
-                        *cells[key],
-                    )
-                )
+                params += (key[0], periods[key[1]], key[2], key[3], key[4], *cells[key])
             # Only constant identifiers are interpolated; every value is a parameter.
             sql = (
-                f"INSERT INTO {table} ({', '.join(columns)}) VALUES {placeholders} "  # noqa: S608
+                f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608
+                f"VALUES {', '.join([one] * len(part))} "
                 f"ON CONFLICT (grain, period, district_id, department_id, service_id) "
                 f"DO UPDATE SET {updates}"
             )
             cursor.execute(sql, params)
+
+
+# Rows per SQLite upsert statement (12 parameters each; SQLite allows 32,766 or more).
+_SQLITE_UPSERT_ROWS = 400
 
 
 def _locked_totals() -> Rollup:
@@ -327,17 +515,13 @@ def _locked_totals() -> Rollup:
     )
 
 
-def _crossed(before: int, after: int, thresholds: tuple[int, ...]) -> list[int]:
-    return [t for t in thresholds if before < t <= after]
-
-
 def rollups_apply(*, limit: int = 10_000) -> int:
     """Fold up to ``limit`` outbox events into the rollups, exactly once; returns the count.
 
     Consumers first lock the all-time totals cell, then the oldest waiting events (SKIP
-    LOCKED on PostgreSQL), fold them and delete them in the same transaction. So every
-    event is folded once, milestones are computed from a consistent total, and each
-    threshold is crossed exactly once, by the event that crossed it in outbox order.
+    LOCKED on PostgreSQL), fold them in time order (ties in outbox order) and delete them
+    in the same transaction. So every event is folded once, milestones are computed from a
+    consistent total, and each threshold is crossed exactly once.
     """
     if not RollupEvent.objects.exists():
         return 0
@@ -348,77 +532,13 @@ def rollups_apply(*, limit: int = 10_000) -> int:
         events = list(
             RollupEvent.objects.select_for_update(skip_locked=True)
             .order_by("pk")
-            .values_list(*_FIELDS)[:limit]
+            .values_list(*_FIELDS, named=True)[:limit]
         )
         if not events:
             return 0
-        district_of = dict(
-            Centre.objects.filter(pk__in={e[3] for e in events}).values_list("pk", "district_id")
-        )
-        department_of = dict(
-            Service.objects.filter(pk__in={e[4] for e in events}).values_list("pk", "department_id")
-        )
-        events.sort(key=lambda e: (e[2], e[0]))
-        # Sum per (day, district, department, service) first; spread to the cells after.
-        base: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(METRICS))
-        paise_total, services_total = totals.paise, totals.services_delivered
-        milestones: list[Milestone] = []
-        for (
-            _pk,
-            kind,
-            occurred_at,
-            centre_id,
-            service_id,
-            amount_paise,
-            weight,
-            application_id,
-            transfer_id,
-            on_time,
-            simulated,
-        ) in events:
-            deltas = _deltas(kind, amount_paise, weight, on_time, simulated)
-            key = (
-                local_day(occurred_at),
-                district_of.get(centre_id, ALL),
-                department_of.get(service_id, ALL),
-                service_id,
-            )
-            sums = base[key]
-            for i, delta in enumerate(deltas):
-                sums[i] += delta
-            crossings = [
-                (Milestone.Metric.PAISE, t, paise_total + deltas[3])
-                for t in _crossed(paise_total, paise_total + deltas[3], PAISE_THRESHOLDS)
-            ] + [
-                (Milestone.Metric.SERVICES, t, services_total + deltas[1])
-                for t in _crossed(services_total, services_total + deltas[1], SERVICE_THRESHOLDS)
-            ]
-            paise_total += deltas[3]
-            services_total += deltas[1]
-            for metric, threshold, value_after in crossings:
-                milestones.append(
-                    Milestone(
-                        metric=metric,
-                        threshold=threshold,
-                        crossed_at=occurred_at,
-                        value_after=value_after,
-                        application_id=application_id,
-                        transfer_id=transfer_id,
-                        centre_id=centre_id,
-                        service_id=service_id,
-                        simulated=simulated,
-                    )
-                )
-        cells: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(METRICS))
-        for key, sums in base.items():
-            for cell_key in cells_of(*key):
-                cell = cells[cell_key]
-                for i, value in enumerate(sums):
-                    cell[i] += value
-        _upsert(cells)
-        if milestones:
-            Milestone.objects.bulk_create(milestones)
-        ids = [e[0] for e in events]
+        events.sort(key=attrgetter("occurred_at", "pk"))
+        _fold(events, totals)
+        ids = [e.pk for e in events]
         for start in range(0, len(ids), 10_000):
             RollupEvent.objects.filter(pk__in=ids[start : start + 10_000]).delete()
     return len(events)
@@ -430,3 +550,27 @@ def rollups_apply_all(*, limit: int = 10_000) -> int:
     while folded := rollups_apply(limit=limit):
         total += folded
     return total
+
+
+def rollups_fold_batch(*, events: Sequence[RollupEventSpec]) -> int:
+    """The batch path without the outbox: fold ``events`` straight into the rollups and
+    milestones in the caller's transaction; returns how many were folded.
+
+    The result is the one of ``rollup_events_record_batch`` followed by
+    ``rollups_apply_all``: the outbox is drained first (events already waiting come
+    before these), then the totals cell is locked as the consumer locks it, and the
+    events are folded in time order, ties in the order given. Every spec is checked
+    first, as ``rollup_events_record_batch`` checks it: one bad spec raises
+    ``InvalidInput`` and nothing is written.
+    """
+    specs = list(events)
+    for spec in specs:
+        _validate(spec)
+    if not specs:
+        return 0
+    with transaction.atomic():
+        rollups_apply_all()
+        totals = _locked_totals()
+        specs.sort(key=attrgetter("occurred_at"))  # stable: ties keep the caller's order
+        _fold(specs, totals)
+    return len(specs)
