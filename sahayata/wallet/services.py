@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, TypeVar
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from sahayata.catalogue.models import Department
@@ -484,9 +484,31 @@ def _credit(
         topup.decided_by = approved_by
         topup.decided_at = decided_at
         topup.transfer_id = transfer_id
-    TopUp.objects.bulk_update(
-        topups, ["status", "decided_by", "decided_at", "transfer_id"], batch_size=_CHUNK
+    _save_decisions(topups)
+
+
+_DECISION_FIELDS = ("status", "decided_by", "decided_at", "transfer_id")
+
+
+def _save_decisions(topups: list[TopUp]) -> None:
+    """One UPDATE statement run for every row (executemany; psycopg 3 pipelines it):
+    ``bulk_update``'s CASE expressions cost seconds of Python for a few thousand rows."""
+    fields = [field for field in TopUp._meta.concrete_fields if field.name in _DECISION_FIELDS]
+    pk = TopUp._meta.pk
+    assert pk is not None
+    quote = connection.ops.quote_name
+    sql = (
+        f"UPDATE {quote(TopUp._meta.db_table)} SET "  # noqa: S608 - names from the model
+        + ", ".join(f"{quote(field.column)} = %s" for field in fields)
+        + f" WHERE {quote(pk.column)} = %s"
     )
+    rows = [
+        [field.get_db_prep_save(getattr(topup, field.attname), connection) for field in fields]
+        + [pk.get_db_prep_value(topup.pk, connection)]
+        for topup in topups
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def topup_approve(

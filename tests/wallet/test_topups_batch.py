@@ -4,15 +4,13 @@ through the single path's rules (maker-checker, bank references), all or nothing
 from __future__ import annotations
 
 import datetime as dt
-import threading
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-from django.db import close_old_connections, connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from sahayata.core.ids import uuid7
@@ -37,6 +35,7 @@ from sahayata.wallet.services import (
 from tests.factories.people import UserFactory
 from tests.factories.places import CentreFactory
 from tests.factories.wallet import TopUpFactory
+from tests.wallet.test_concurrency import in_threads, outcome
 
 pytestmark = pytest.mark.django_db
 
@@ -426,30 +425,6 @@ def test_single_calls_are_dated_now_when_given_and_by_the_clock_otherwise() -> N
 # --- races (PostgreSQL) ------------------------------------------------------------------
 
 
-def in_threads(workers: int, job: Callable[[int], str]) -> list[str]:
-    barrier = threading.Barrier(workers)
-
-    def run(worker_no: int) -> str:
-        try:
-            barrier.wait()
-            return job(worker_no)
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        results = list(pool.map(run, range(workers)))
-    close_old_connections()
-    return results
-
-
-def outcome(call: Callable[[], object]) -> str:
-    try:
-        call()
-    except errors.WalletError as error:
-        return error.code
-    return "ok"
-
-
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_overlapping_batches_racing_credit_each_top_up_once() -> None:
@@ -460,12 +435,14 @@ def test_overlapping_batches_racing_credit_each_top_up_once() -> None:
     # top-up; the others are refused whole (all or nothing) and never deadlock.
     windows = [ids[0:6], ids[3:9][::-1], ids[6:12], [*ids[9:12], *ids[0:3]]]
 
-    def job(worker_no: int) -> str:
-        return outcome(
-            lambda: topups_approve_batch(
-                topup_ids=windows[worker_no], approved_by=officers[worker_no]
+    def job(worker_no: int) -> list[str]:
+        return [
+            outcome(
+                lambda: topups_approve_batch(
+                    topup_ids=windows[worker_no], approved_by=officers[worker_no]
+                )
             )
-        )
+        ]
 
     results = in_threads(4, job)
     assert set(Counter(results)) <= {"ok", "topup_not_pending"}
