@@ -38,6 +38,9 @@ PAISE_THRESHOLDS: tuple[int, ...] = tuple(
 )
 SERVICE_THRESHOLDS: tuple[int, ...] = (LAKH, 10 * LAKH, 100 * LAKH)
 KINDS = frozenset(RollupEvent.Kind.values)
+_SUBMITTED = RollupEvent.Kind.APPLICATION_SUBMITTED.value
+_DELIVERED = RollupEvent.Kind.SERVICE_DELIVERED.value
+_PAID = RollupEvent.Kind.PAYMENT_POSTED.value
 METRICS = (
     "applications",
     "services_delivered",
@@ -49,9 +52,12 @@ METRICS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class RollupEventSpec:
-    """One outbox event, for the batch path (the simulator)."""
+    """One event for the batch paths (the simulator builds millions).
+
+    Not frozen on purpose: a frozen dataclass takes 3.3 µs to build against 1.2 µs. The
+    batch functions only read it; do not change one after handing it over."""
 
     kind: str
     occurred_at: dt.datetime
@@ -81,6 +87,21 @@ def _validate(spec: RollupEventSpec) -> None:
         raise InvalidInput(details={"occurred_at": "naive"})
     if spec.kind == RollupEvent.Kind.PAYMENT_POSTED and spec.amount_paise <= 0:
         raise InvalidInput(details={"amount_paise": spec.amount_paise})
+
+
+def _validate_all(specs: Sequence[RollupEventSpec]) -> None:
+    """``_validate`` each spec; the usual case (all good) in one quick pass."""
+    for spec in specs:
+        amount = spec.amount_paise
+        if not (
+            spec.kind in KINDS
+            and 0 <= amount <= MAX_PAISE
+            and 1 <= spec.weight <= MAX_WEIGHT
+            and len(spec.transfer_id) <= TRANSFER_ID_LENGTH
+            and spec.occurred_at.tzinfo is not None
+            and (amount > 0 or spec.kind != _PAID)
+        ):
+            _validate(spec)
 
 
 def _row(spec: RollupEventSpec) -> RollupEvent:
@@ -140,8 +161,7 @@ def rollup_events_record_batch(*, events: Sequence[RollupEventSpec]) -> None:
     """The batch path: many outbox events in one multi-row insert, in the caller's
     transaction (plain parameters instead of model instances: the simulator writes
     millions)."""
-    for spec in events:
-        _validate(spec)
+    _validate_all(events)
     ops = connection.ops
     rows = [
         (
@@ -234,9 +254,6 @@ _FIELDS = (
     "on_time",
     "simulated",
 )
-_SUBMITTED = RollupEvent.Kind.APPLICATION_SUBMITTED.value
-_DELIVERED = RollupEvent.Kind.SERVICE_DELIVERED.value
-_PAID = RollupEvent.Kind.PAYMENT_POSTED.value
 _NEVER = 1 << 255  # above every threshold: "no threshold left to cross"
 PAISE = Milestone.Metric.PAISE.value
 SERVICES = Milestone.Metric.SERVICES.value
@@ -301,14 +318,8 @@ def _fold(events: Sequence[_Event], totals: Rollup) -> None:
     """
     if not events:
         return
-    district_of = dict(
-        Centre.objects.filter(pk__in={e.centre_id for e in events}).values_list("pk", "district_id")
-    )
-    department_of = dict(
-        Service.objects.filter(pk__in={e.service_id for e in events}).values_list(
-            "pk", "department_id"
-        )
-    )
+    district_of = _parents(Centre, "district_id", {e.centre_id for e in events})
+    department_of = _parents(Service, "department_id", {e.service_id for e in events})
     day_of: dict[dt.datetime, dt.date] = {}
     base: dict[tuple, list[int]] = {}
     paise_total, services_total = totals.paise, totals.services_delivered
@@ -364,6 +375,19 @@ def _fold(events: Sequence[_Event], totals: Rollup) -> None:
     _upsert(_spread(base))
     if milestones:
         Milestone.objects.bulk_create(milestones)
+
+
+def _parents(model: Any, column: str, ids: set[int]) -> dict[int, int]:
+    """The district of each centre, or the department of each service, in ``ids``.
+
+    Many ids: the whole table (a few thousand centres at most), cheaper than binding
+    thousands of parameters."""
+    if len(ids) <= 500:
+        return dict(model.objects.filter(pk__in=ids).values_list("pk", column))
+    with connection.cursor() as cursor:
+        # Only identifiers from the model's metadata are interpolated.
+        cursor.execute(f"SELECT {model._meta.pk.column}, {column} FROM {model._meta.db_table}")  # noqa: S608
+        return dict(cursor.fetchall())
 
 
 def _threshold(thresholds: tuple[int, ...], index: int) -> int:
@@ -482,26 +506,31 @@ def _upsert(cells: dict[tuple, list[int]]) -> None:
                 [list(c) for c in zip(*rows, strict=True)],
             )
         return
-    chunk = _SQLITE_UPSERT_ROWS
-    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    with connection.cursor() as cursor:
-        for start in range(0, len(keys), chunk):
-            part = keys[start : start + chunk]
-            params: list = []
-            for key in part:
-                params += (key[0], periods[key[1]], key[2], key[3], key[4], *cells[key])
-            # Only constant identifiers are interpolated; every value is a parameter.
-            sql = (
-                f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608
-                f"VALUES {', '.join([one] * len(part))} "
-                f"ON CONFLICT (grain, period, district_id, department_id, service_id) "
-                f"DO UPDATE SET {updates}"
-            )
-            cursor.execute(sql, params)
+    # SQLite: multi-row statements on the driver's own cursor, in Django's transaction.
+    # Django's cursor would rewrite each long statement from %s to ? (a regex over tens of
+    # thousands of placeholders: 40% of the upsert's time).
+    connection.ensure_connection()
+    cursor = connection.connection.cursor()
+    one = "(" + ", ".join(["?"] * len(columns)) + ")"
+    for start in range(0, len(keys), _SQLITE_UPSERT_ROWS):
+        part = keys[start : start + _SQLITE_UPSERT_ROWS]
+        params: list = []
+        for key in part:
+            params += (key[0], periods[key[1]], key[2], key[3], key[4], *cells[key])
+        # Only constant identifiers are interpolated; every value is a parameter.
+        sql = (
+            f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608
+            f"VALUES {', '.join([one] * len(part))} "
+            f"ON CONFLICT (grain, period, district_id, department_id, service_id) "
+            f"DO UPDATE SET {updates}"
+        )
+        cursor.execute(sql, params)
+    cursor.close()
 
 
-# Rows per SQLite upsert statement (12 parameters each; SQLite allows 32,766 or more).
-_SQLITE_UPSERT_ROWS = 400
+# Rows per SQLite upsert statement: 24,000 parameters, under the 32,766 that SQLite allows
+# by default since 3.32 (measured: 2,000 rows a statement beat 400 by a quarter).
+_SQLITE_UPSERT_ROWS = 2_000
 
 
 def _locked_totals() -> Rollup:
@@ -564,8 +593,7 @@ def rollups_fold_batch(*, events: Sequence[RollupEventSpec]) -> int:
     ``InvalidInput`` and nothing is written.
     """
     specs = list(events)
-    for spec in specs:
-        _validate(spec)
+    _validate_all(specs)
     if not specs:
         return 0
     with transaction.atomic():
