@@ -15,9 +15,12 @@ simulated applications (no citizen would receive them).
 from __future__ import annotations
 
 import datetime as dt
+import json
+import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.db import connection, transaction
@@ -46,7 +49,9 @@ from sahayata.applications.rules import (
 from sahayata.applications.workflows import SYSTEM, Action, Effect, Workflow, workflow_get
 from sahayata.catalogue.models import Department, Service
 from sahayata.catalogue.selectors import service_current_version
-from sahayata.transparency.services import RollupEventSpec, rollup_events_record_batch
+from sahayata.core import bulk
+from sahayata.transparency import services as transparency
+from sahayata.transparency.services import RollupEventSpec
 from sahayata.wallet.errors import TransfersRejected
 from sahayata.wallet.models import TransferCode
 from sahayata.wallet.services import (
@@ -85,6 +90,11 @@ class ServicePlan:
     @property
     def paid(self) -> bool:
         return bool(self.heads)
+
+    @cached_property
+    def fixed_lines(self) -> tuple[FeeLine, ...]:
+        """The fee lines of every application, when no form field carries the amount."""
+        return tuple(fee_lines(self.heads, self.base_fields))
 
     def fee_for(self, amount_paise: int) -> int:
         """The whole fee of one application that brings ``amount_paise`` (if any)."""
@@ -200,10 +210,20 @@ class Submitted:
     due_date: dt.date
     lines: list[FeeLine] = field(default_factory=list)
     weight: int = 1
+    hold_ids: list[uuid.UUID] = field(default_factory=list)
 
     @property
     def fee_paise(self) -> int:
         return fee_total(self.lines)
+
+    def holds(self) -> list[uuid.UUID]:
+        """The ids of its fee holds, one per line (derived again after a restart)."""
+        if len(self.hold_ids) != len(self.lines):
+            self.hold_ids = [
+                payments.transfer_id(application_no=self.number, fee_code=line.code, step="hold")
+                for line in self.lines
+            ]
+        return self.hold_ids
 
 
 @dataclass(frozen=True)
@@ -242,109 +262,81 @@ HISTORY_COLUMNS = (
     "comment",
     "at",
 )
+# The columns of an application row that vary between applications of one plan (first),
+# then those that one plan's applications share at one time (see ``_PlanRow``).
+APPLICATION_OWN_COLUMNS = (
+    "id",
+    "number",
+    "centre_id",
+    "citizen_id",
+    "submitted_by_id",
+    "client_token",
+    "fields",
+    "fee_paise",
+    "hold",
+)
 
 
-def _unnest_insert_sql(model: Any, columns: Sequence[str], suffix: str = "") -> str:
-    """PostgreSQL: one short INSERT of every row, one array parameter per column (psycopg
-    parses a statement longer than 4 KiB anew at every call, and per-row statements cost the
-    server more). Only identifiers and column types are interpolated."""
-    types = {f.column: f.db_type(connection) for f in model._meta.concrete_fields}
-    arrays = ", ".join(f"%s::{types[c]}[]" for c in columns)
-    return (
-        f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) "  # noqa: S608
-        f"SELECT * FROM unnest({arrays}){suffix}"
-    )
+class _PlanRow:
+    """The adapted column values every application of one plan shares at one moment.
 
-
-def _insert(model: type[Any], columns: Sequence[str], rows: Sequence[tuple]) -> None:
-    """Multi-row INSERTs of plain values: the simulator writes millions of these rows, and
-    model instances cost more than the database does. Only identifiers are interpolated."""
-    table = model._meta.db_table
-    if connection.vendor == "postgresql":
-        if rows:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    _unnest_insert_sql(model, columns), [list(c) for c in zip(*rows, strict=True)]
-                )
-        return
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), 500):
-            part = rows[start : start + 500]
-            one = "(" + ", ".join(["%s"] * len(columns)) + ")"
-            sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES " + ", ".join(  # noqa: S608
-                [one] * len(part)
-            )
-            cursor.execute(sql, [value for row in part for value in row])
-
-
-def _counters_save(counters: list[NumberCounter]) -> None:
-    """One UPDATE … FROM (VALUES …) per 500 counters instead of a CASE per row."""
-    table = NumberCounter._meta.db_table
-    with connection.cursor() as cursor:
-        for start in range(0, len(counters), 500):
-            part = counters[start : start + 500]
-            values = ", ".join(["(%s, %s)"] * len(part))
-            sql = (
-                f"UPDATE {table} SET last_value = v.column2 "  # noqa: S608
-                f"FROM (VALUES {values}) AS v WHERE {table}.id = v.column1"
-            )
-            cursor.execute(sql, [x for c in part for x in (c.pk, c.last_value)])
-
-
-def _applications_insert(rows: list[dict[str, Any]]) -> list[int]:
-    """Insert applications (each a dict of attribute name to value), returning their ids
-    in order (by number, to be sure).
-
-    Every concrete column is written: the values given, and each field's own default for
-    the others (as ``Application(...)`` would fill them), adapted as Django's own save would
-    adapt them, without building a model instance or ``bulk_create``'s SQL for each row.
+    Each field not set here or per application gets its model default, as
+    ``Application(...)`` would; values are adapted once per batch, not once per row.
     """
-    fields = [f for f in Application._meta.concrete_fields if not f.primary_key]
-    columns = [f.column for f in fields]
-    table = Application._meta.db_table
-    ids: dict[str, int] = {}
-    # Most values repeat within a batch (times, dates, codes): adapt each distinct one once.
-    adapted: list[dict[Any, Any]] = [{} for _ in fields]
-    defaults = {f.attname: f.get_default() for f in fields}
-    plan = [(f, f.attname, adapted[index]) for index, f in enumerate(fields)]
 
-    def prep(field: Any, cache: dict[Any, Any], value: Any) -> Any:
-        if isinstance(value, dict):
-            return field.get_db_prep_save(value, connection)
-        try:
-            return cache[value]
-        except KeyError:
-            cache[value] = result = field.get_db_prep_save(value, connection)
-            return result
-
-    if connection.vendor == "postgresql":
-        values = [
-            [prep(f, cache, row[name] if name in row else defaults[name]) for row in rows]
-            for f, name, cache in plan
+    def __init__(self, now: dt.datetime, today: dt.date, holidays: set[dt.date]) -> None:
+        ops = connection.ops
+        self.at = ops.adapt_datetimefield_value(now)
+        self.today = today
+        self.today_db = ops.adapt_datefield_value(today)
+        self.holidays = holidays
+        self.fields = [
+            f for f in Application._meta.concrete_fields if f.column not in APPLICATION_OWN_COLUMNS
         ]
-        with connection.cursor() as cursor:
-            cursor.execute(
-                _unnest_insert_sql(Application, columns, " RETURNING id, number"), values
-            )
-            ids.update({number: pk for pk, number in cursor.fetchall()})
-        return [ids[row["number"]] for row in rows]
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), 400):
-            part = rows[start : start + 400]
-            params = [
-                prep(f, cache, row[name] if name in row else defaults[name])
-                for row in part
-                for f, name, cache in plan
-            ]
-            one = "(" + ", ".join(["%s"] * len(columns)) + ")"
-            sql = (
-                f"INSERT INTO {table} ({', '.join(columns)}) VALUES "  # noqa: S608
-                + ", ".join([one] * len(part))
-                + " RETURNING id, number"
-            )
-            cursor.execute(sql, params)
-            ids.update({number: pk for pk, number in cursor.fetchall()})
-    return [ids[row["number"]] for row in rows]
+        self.columns = (*APPLICATION_OWN_COLUMNS, *(f.column for f in self.fields))
+        self._tuples: dict[int, tuple[Any, ...]] = {}
+        self._days: dict[int, dt.date] = {}
+
+    def working_days_after(self, days: int) -> dt.date:
+        if days not in self._days:
+            self._days[days] = add_working_days(self.today, days, self.holidays)
+        return self._days[days]
+
+    def due(self, plan: ServicePlan) -> dt.date:
+        """The RTPS due date of an application of ``plan`` submitted today."""
+        key = -1 - plan.time_limit_days  # apart from the working-day counts above
+        if key not in self._days:
+            self._days[key] = due_date(self.today, plan.time_limit_days, self.holidays)
+        return self._days[key]
+
+    def shared(self, plan: ServicePlan) -> tuple[Any, ...]:
+        if plan.service_id in self._tuples:
+            return self._tuples[plan.service_id]
+        state_limit = plan.workflow.state(plan.workflow.initial_state).time_limit_days
+        state_due = None if state_limit is None else self.working_days_after(state_limit)
+        date = connection.ops.adapt_datefield_value
+        known = {
+            "service_id": plan.service_id,
+            "service_version": plan.version,
+            "department_id": plan.department_id,
+            "workflow_code": plan.workflow.code,
+            "workflow_version": plan.workflow.version,
+            "status": plan.workflow.initial_state,
+            "adapter_code": plan.adapter_code,
+            "submitted_at": self.at,
+            "submitted_on": self.today_db,
+            "due_date": date(self.due(plan)),
+            "state_entered_at": self.at,
+            "state_due_date": date(state_due),
+        }
+        values = []
+        for f in self.fields:
+            if f.attname in known:
+                values.append(known[f.attname])
+            else:
+                values.append(f.get_db_prep_save(f.get_default(), connection))
+        self._tuples[plan.service_id] = shared = tuple(values)
+        return shared
 
 
 def _numbers(items: Sequence[NewApplication], on: dt.date) -> list[str]:
@@ -370,7 +362,11 @@ def _numbers(items: Sequence[NewApplication], on: dt.date) -> list[str]:
                 centre_code=item.centre_code, fy_code=fy_code, sequence=counter.last_value
             )
         )
-    _counters_save(list(counters.values()))
+    cursor = bulk.dbapi_cursor()
+    cursor.executemany(
+        bulk.sql(f"UPDATE {NumberCounter._meta.db_table} SET last_value = %s WHERE id = %s"),  # noqa: S608
+        [(c.last_value, c.pk) for c in counters.values()],
+    )
     return numbers
 
 
@@ -383,76 +379,76 @@ def applications_submit_batch(
     token_for: Callable[[str, NewApplication], str] | None = None,
     hold_timeout_for: Callable[[str, ServicePlan], int | None] | None = None,
     simulated: bool = True,
+    fold_rollups: bool = False,
 ) -> list[Submitted]:
     """Submit ``items`` at ``now``: numbers, applications, fee lines, holds, history, events.
 
-    All or nothing: the holds go through ``transfers_create_batch``, which refuses the
-    whole batch if any wallet cannot hold its fee (the caller tops wallets up first).
+    All or nothing: the holds go through the wallet's batch path, which refuses the whole
+    batch if any wallet cannot hold its fee (the caller tops wallets up first).
     ``token_for`` and ``hold_timeout_for`` give each application its submission token and
-    its holds' timeout once its number is known.
+    its holds' timeout once its number is known. ``fold_rollups`` folds the rollup events
+    into the rollups in this transaction instead of writing them to the outbox.
     """
     if not items:
         return []
     today = timezone.localtime(now).date()
     with transaction.atomic():
         numbers = _numbers(items, today)
-        rows: list[dict[str, Any]] = []
+        ids = bulk.ids_reserve(Application, len(items))
+        shared = _PlanRow(now, today, holidays)
+        rows: list[tuple[Any, ...]] = []
+        fees: list[tuple[Any, ...]] = []
+        history: list[tuple[Any, ...]] = []
+        holds: list[TransferSpec] = []
+        events: list[RollupEventSpec] = []
         submitted: list[Submitted] = []
-        due_cache: dict[int, dt.date] = {}
-        for item, number in zip(items, numbers, strict=True):
+        payees = _Payees()  # per call: account ids must not outlive a rolled-back transaction
+        fixed_json: dict[int, str] = {}
+        for row_id, item, number in zip(ids, items, numbers, strict=True):
             plan = item.plan
-            fields = plan.base_fields
+            lines: Sequence[FeeLine]
             if plan.amount_field:
                 if not 1 <= item.amount_paise <= 10**15:
                     raise BatchError(f"{plan.code}: amount out of range")
-                fields = fields | {plan.amount_field: item.amount_paise}
-            lines = fee_lines(plan.heads, fields)
-            if plan.time_limit_days not in due_cache:
-                due_cache[plan.time_limit_days] = due_date(today, plan.time_limit_days, holidays)
-            due = due_cache[plan.time_limit_days]
+                form = plan.base_fields | {plan.amount_field: item.amount_paise}
+                lines = fee_lines(plan.heads, form)
+                form_json = json.dumps(form)
+            else:
+                lines = plan.fixed_lines
+                if plan.service_id not in fixed_json:
+                    fixed_json[plan.service_id] = json.dumps(plan.base_fields)
+                form_json = fixed_json[plan.service_id]
             total = fee_total(lines)
-            initial = plan.workflow.initial_state
-            state_limit = plan.workflow.state(initial).time_limit_days
-            state_due = (
-                None if state_limit is None else add_working_days(today, state_limit, holidays)
-            )
+            token = (token_for(number, item) if token_for else item.token) or None
             rows.append(
-                dict(
-                    number=number,
-                    centre_id=item.centre_id,
-                    service_id=plan.service_id,
-                    service_version=plan.version,
-                    department_id=plan.department_id,
-                    citizen_id=item.citizen_id,
-                    submitted_by_id=item.operator_id,
-                    fields=fields,
-                    workflow_code=plan.workflow.code,
-                    workflow_version=plan.workflow.version,
-                    status=initial,
-                    fee_paise=total,
-                    hold=HoldState.HELD if total else HoldState.NONE,
-                    adapter_code=plan.adapter_code,
-                    submitted_at=now,
-                    submitted_on=today,
-                    due_date=due,
-                    state_entered_at=now,
-                    state_due_date=state_due,
-                    client_token=(token_for(number, item) if token_for else item.token) or None,
+                (
+                    row_id,
+                    number,
+                    item.centre_id,
+                    item.citizen_id,
+                    item.operator_id,
+                    token,
+                    form_json,
+                    total,
+                    HoldState.HELD if total else HoldState.NONE,
+                    *shared.shared(plan),
                 )
             )
-            submitted.append(
-                Submitted(0, number, plan, item.centre_id, today, due, lines, item.weight)
+            sub = Submitted(
+                row_id,
+                number,
+                plan,
+                item.centre_id,
+                today,
+                shared.due(plan),
+                list(lines),
+                item.weight,
             )
-        created = _applications_insert(rows)
-        fees: list[tuple] = []
-        history: list[tuple] = []
-        holds: list[TransferSpec] = []
-        events: list[RollupEventSpec] = []
-        at = connection.ops.adapt_datetimefield_value(now)
-        payees = _Payees()  # per call: account ids must not outlive a rolled-back transaction
-        for row_id, sub, item in zip(created, submitted, items, strict=True):
-            sub.id = row_id
-            for position, line in enumerate(sub.lines):
+            submitted.append(sub)
+            timeout = (
+                hold_timeout_for(number, plan) if hold_timeout_for else item.hold_timeout_seconds
+            )
+            for position, line in enumerate(lines):
                 fees.append(
                     (
                         row_id,
@@ -464,24 +460,22 @@ def applications_submit_batch(
                         position,
                     )
                 )
+                hold_id = payments.transfer_id(
+                    application_no=number, fee_code=line.code, step="hold"
+                )
+                sub.hold_ids.append(hold_id)
                 holds.append(
                     TransferSpec(
-                        id=payments.transfer_id(
-                            application_no=sub.number, fee_code=line.code, step="hold"
-                        ),
+                        id=hold_id,
                         debit_account_id=wallet_of[item.centre_id],
                         credit_account_id=payees.account_id(
-                            line.payee, sub.plan.department_id, sub.plan.adapter_code
+                            line.payee, plan.department_id, plan.adapter_code
                         ),
                         amount_paise=line.amount_paise,
                         code=TransferCode.SERVICE_FEE,
-                        reference=sub.number,
+                        reference=number,
                         pending=True,
-                        timeout_seconds=(
-                            hold_timeout_for(sub.number, sub.plan)
-                            if hold_timeout_for
-                            else item.hold_timeout_seconds
-                        ),
+                        timeout_seconds=timeout,
                     )
                 )
             history.append(
@@ -489,11 +483,11 @@ def applications_submit_batch(
                     row_id,
                     "submit",
                     "",
-                    sub.plan.workflow.initial_state,
+                    plan.workflow.initial_state,
                     item.operator_id,
                     "",
                     "",
-                    at,
+                    shared.at,
                 )
             )
             events.append(
@@ -501,17 +495,25 @@ def applications_submit_batch(
                     kind="application_submitted",
                     occurred_at=now,
                     centre_id=item.centre_id,
-                    service_id=sub.plan.service_id,
+                    service_id=plan.service_id,
                     weight=item.weight,
                     application_id=row_id,
                     simulated=simulated,
                 )
             )
-        _insert(ApplicationFee, FEE_COLUMNS, fees)
-        _insert(ApplicationHistory, HISTORY_COLUMNS, history)
+        bulk.rows_insert(Application, shared.columns, rows)
+        bulk.rows_insert(ApplicationFee, FEE_COLUMNS, fees)
+        bulk.rows_insert(ApplicationHistory, HISTORY_COLUMNS, history)
         _wallet_batch(holds, now)
-        rollup_events_record_batch(events=events)
+        _rollups(events, fold_rollups)
     return submitted
+
+
+def _rollups(events: Sequence[RollupEventSpec], fold: bool) -> None:
+    if fold:
+        transparency.rollups_fold_batch(events=events)
+    else:
+        transparency.rollup_events_record_batch(events=events)
 
 
 def _wallet_batch(ops: Sequence[Any], now: dt.datetime) -> None:
@@ -533,8 +535,51 @@ def _wallet_batch(ops: Sequence[Any], now: dt.datetime) -> None:
             )
 
 
+@dataclass(frozen=True)
+class _Step:
+    code: str
+    from_state: str
+    to_state: str
+    actor_label: str
+    posts: bool
+    voids: bool
+    delivers: bool
+
+
+_PATHS: dict[tuple[str, int, str], tuple[_Step, ...]] = {}
+
+
+def _path(workflow: Workflow, outcome: str) -> tuple[_Step, ...]:
+    """``workflow_path`` as checked steps, found once per (workflow, version, outcome)."""
+    key = (workflow.code, workflow.version, outcome)
+    if key not in _PATHS:
+        steps = []
+        state = workflow.initial_state
+        for action in workflow_path(workflow, outcome):
+            if workflow.action(state, action.code) is None:
+                raise BatchError(f"{workflow.code}: {action.code} not allowed from {state}")
+            steps.append(
+                _Step(
+                    code=action.code,
+                    from_state=state,
+                    to_state=action.to_state,
+                    actor_label="system" if SYSTEM in action.roles else "simulator",
+                    posts=Effect.POST in action.effects,
+                    voids=Effect.VOID in action.effects,
+                    delivers=Effect.DELIVER in action.effects,
+                )
+            )
+            state = action.to_state
+        _PATHS[key] = tuple(steps)
+    return _PATHS[key]
+
+
 def applications_decide_batch(
-    *, decisions: Iterable[Decision], now: dt.datetime, simulated: bool = True
+    *,
+    decisions: Iterable[Decision],
+    now: dt.datetime,
+    simulated: bool = True,
+    fold_rollups: bool = False,
 ) -> dict[str, int]:
     """Take each decision's workflow steps at ``now``: posts or voids, history, events.
 
@@ -554,26 +599,20 @@ def applications_decide_batch(
     events: list[RollupEventSpec] = []
     for decision in decisions:
         sub, outcome = decision.application, decision.outcome
-        workflow = sub.plan.workflow
-        state = workflow.initial_state
         hold: str = HoldState.HELD if sub.lines else HoldState.NONE
         if outcome == EXPIRE:
             hold = HoldState.VOIDED if sub.lines else HoldState.NONE
-        for action in workflow_path(workflow, outcome):
-            if workflow.action(state, action.code) is None:
-                raise BatchError(f"{workflow.code}: {action.code} not allowed from {state}")
-            if Effect.POST in action.effects and hold == HoldState.HELD:
-                for line in sub.lines:
-                    wallet_ops.append(
-                        PostSpec(
-                            id=payments.transfer_id(
-                                application_no=sub.number, fee_code=line.code, step="post"
-                            ),
-                            pending_id=payments.transfer_id(
-                                application_no=sub.number, fee_code=line.code, step="hold"
-                            ),
-                        )
-                    )
+        state = sub.plan.workflow.initial_state
+        for step in _path(sub.plan.workflow, outcome):
+            if step.posts and hold == HoldState.HELD:
+                post_ids = [
+                    payments.transfer_id(application_no=sub.number, fee_code=line.code, step="post")
+                    for line in sub.lines
+                ]
+                wallet_ops.extend(
+                    PostSpec(id=post_id, pending_id=hold_id)
+                    for post_id, hold_id in zip(post_ids, sub.holds(), strict=True)
+                )
                 hold = HoldState.POSTED
                 events.append(
                     RollupEventSpec(
@@ -583,28 +622,22 @@ def applications_decide_batch(
                         service_id=sub.plan.service_id,
                         amount_paise=sub.fee_paise,
                         application_id=sub.id,
-                        transfer_id=str(
-                            payments.transfer_id(
-                                application_no=sub.number, fee_code=sub.lines[0].code, step="post"
-                            )
-                        ),
+                        transfer_id=str(post_ids[0]),
                         simulated=simulated,
                     )
                 )
-            if Effect.VOID in action.effects and hold == HoldState.HELD:
-                for line in sub.lines:
-                    wallet_ops.append(
-                        VoidSpec(
-                            id=payments.transfer_id(
-                                application_no=sub.number, fee_code=line.code, step="void"
-                            ),
-                            pending_id=payments.transfer_id(
-                                application_no=sub.number, fee_code=line.code, step="hold"
-                            ),
-                        )
+            if step.voids and hold == HoldState.HELD:
+                wallet_ops.extend(
+                    VoidSpec(
+                        id=payments.transfer_id(
+                            application_no=sub.number, fee_code=line.code, step="void"
+                        ),
+                        pending_id=hold_id,
                     )
+                    for line, hold_id in zip(sub.lines, sub.holds(), strict=True)
+                )
                 hold = HoldState.VOIDED
-            if Effect.DELIVER in action.effects:
+            if step.delivers:
                 events.append(
                     RollupEventSpec(
                         kind="service_delivered",
@@ -618,32 +651,26 @@ def applications_decide_batch(
                     )
                 )
             history.append(
-                (
-                    sub.id,
-                    action.code,
-                    state,
-                    action.to_state,
-                    None,
-                    "system" if SYSTEM in action.roles else "simulator",
-                    "",
-                    at,
-                )
+                (sub.id, step.code, step.from_state, step.to_state, None, step.actor_label, "", at)
             )
-            state = action.to_state
+            state = step.to_state
         groups[(state, hold)].append(sub.id)
         counts[outcome] += 1
     with transaction.atomic():
         _wallet_batch(wallet_ops, now)
         for (final_state, final_hold), ids in groups.items():
-            for start in range(0, len(ids), 5_000):
-                Application.objects.filter(pk__in=ids[start : start + 5_000]).update(
-                    status=final_state,
-                    hold=final_hold,
-                    is_open=False,
-                    closed_at=now,
-                    state_entered_at=now,
-                    state_due_date=None,
-                )
-        _insert(ApplicationHistory, HISTORY_COLUMNS, history)
-        rollup_events_record_batch(events=events)
+            bulk.rows_update(
+                Application,
+                ids,
+                {
+                    "status": final_state,
+                    "hold": final_hold,
+                    "is_open": False,
+                    "closed_at": at,
+                    "state_entered_at": at,
+                    "state_due_date": None,
+                },
+            )
+        bulk.rows_insert(ApplicationHistory, HISTORY_COLUMNS, history)
+        _rollups(events, fold_rollups)
     return dict(counts)

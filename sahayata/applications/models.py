@@ -62,8 +62,14 @@ class HoldState(models.TextChoices):
 
 class Application(models.Model):
     number = models.CharField(_("application number"), max_length=40, unique=True)
+    # No index of their own for centre and department: the composite indexes below start
+    # with them (every application row pays for each index on every insert).
     centre = models.ForeignKey(
-        Centre, on_delete=models.PROTECT, related_name="applications", verbose_name=_("centre")
+        Centre,
+        on_delete=models.PROTECT,
+        related_name="applications",
+        verbose_name=_("centre"),
+        db_index=False,
     )
     service = models.ForeignKey(
         Service, on_delete=models.PROTECT, related_name="applications", verbose_name=_("service")
@@ -74,6 +80,7 @@ class Application(models.Model):
         on_delete=models.PROTECT,
         related_name="applications",
         verbose_name=_("department"),
+        db_index=False,
     )
     citizen = models.ForeignKey(
         Citizen, on_delete=models.PROTECT, related_name="applications", verbose_name=_("citizen")

@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import F
+from django.test.utils import override_settings
 
 from sahayata.applications.batch import (
     EXPIRE,
@@ -46,11 +47,18 @@ from sahayata.simulator import network
 from sahayata.simulator.models import Simulation
 from sahayata.transparency.services import rollups_apply_all
 from sahayata.wallet.models import Account
-from sahayata.wallet.services import holds_expire, topup_approve, topup_request, wallet_open
+from sahayata.wallet.services import (
+    TopUpRequestSpec,
+    holds_expire,
+    topups_approve_batch,
+    topups_request_batch,
+    wallets_open_batch,
+)
 
 IST = ZoneInfo("Asia/Kolkata")
 TOPUP_MIN_PAISE = 1_00_000_00  # ₹1 lakh
 TOPUP_DAYS = 90  # a top-up covers about this many days of the centre's expected payments
+TOPUP_ASKED, TOPUP_APPROVED = dt.time(9, 30), dt.time(10, 15)
 
 
 class SimulationError(InvalidInput):
@@ -244,7 +252,7 @@ def network_prepare(*, centres: int, seed: int) -> Network:
     chosen = _ensure_centres(centres)
     operator_of, requester_of = _ensure_people(chosen)
     district_of = {c.pk: c.district_id for c in chosen}
-    wallet_of = {c.pk: wallet_open(centre=c).pk for c in chosen}
+    wallet_of = wallets_open_batch(centres=chosen)
     return Network(
         centre_ids=[c.pk for c in chosen],
         centres={c.pk: c for c in chosen},
@@ -276,6 +284,8 @@ class Simulator:
         self.volume = network.calibrated_volume(self.holidays)
         self.pending: dict[tuple[dt.date, int], list[Decision]] = defaultdict(list)
         self.finance = _finance_officer()
+        self._fates: dict[str, network.Fate] = {}
+        self._after: dict[tuple[dt.date, int], dt.date] = {}
 
     # --- generation ---------------------------------------------------------------------
 
@@ -313,10 +323,18 @@ class Simulator:
             )
         return items
 
+    def _draw_fate(self, number: str, plan: ServicePlan) -> network.Fate:
+        return network.fate(self.simulation.seed, number, plan.workflow.code, plan.time_limit_days)
+
     def _fate(self, sub: Submitted) -> network.Fate:
-        return network.fate(
-            self.simulation.seed, sub.number, sub.plan.workflow.code, sub.plan.time_limit_days
-        )
+        # Drawn once at submission (for the hold's timeout), used here at scheduling.
+        return self._fates.pop(sub.number, None) or self._draw_fate(sub.number, sub.plan)
+
+    def _working_days_after(self, day: dt.date, days: int) -> dt.date:
+        key = (day, days)
+        if key not in self._after:
+            self._after[key] = add_working_days(day, days, self.holidays)
+        return self._after[key]
 
     def _schedule(self, sub: Submitted, submit_slot: int) -> None:
         fate = self._fate(sub)
@@ -324,7 +342,7 @@ class Simulator:
             decided_on = sub.submitted_on + dt.timedelta(days=fate.working_days)
             slot = len(network.DECIDE_SLOTS) - 1
         else:
-            decided_on = add_working_days(sub.submitted_on, fate.working_days, self.holidays)
+            decided_on = self._working_days_after(sub.submitted_on, fate.working_days)
             slot = min(int(fate.late_slot), len(network.DECIDE_SLOTS) - 1)
             if decided_on == sub.submitted_on:
                 slot = max(slot, submit_slot)
@@ -350,24 +368,32 @@ class Simulator:
         expected = (
             self.volume.payments(day, set(), count) / max(count, 1) * network.MEAN_PAYMENT_PAISE
         )
-        approved = 0
+        requests = []
         for centre_id in sorted(need):
             available = wallets.get(centre_id, 0)
             if available >= need[centre_id]:
                 continue
             amount = max(need[centre_id] - available, int(expected * TOPUP_DAYS), TOPUP_MIN_PAISE)
             amount = -(-amount // 10_000_00) * 10_000_00  # whole ₹10,000s
-            topup = topup_request(
-                centre=self.net.centres[centre_id],
-                amount_paise=amount,
-                bank_reference=(
-                    f"SIM{self.simulation.pk}-{self.net.centre_codes[centre_id]}-{day:%Y%m%d}"
-                ),
-                requested_by=self.net.requester_of[centre_id],
+            requests.append(
+                TopUpRequestSpec(
+                    centre=self.net.centres[centre_id],
+                    amount_paise=amount,
+                    bank_reference=(
+                        f"SIM{self.simulation.pk}-{self.net.centre_codes[centre_id]}-{day:%Y%m%d}"
+                    ),
+                    requested_by=self.net.requester_of[centre_id],
+                )
             )
-            topup_approve(topup_id=topup.pk, approved_by=self.finance)
-            approved += 1
-        return approved
+        # Maker-checker in two batches: the centres' operators ask in the morning, the
+        # finance officer approves before the counters open.
+        asked = topups_request_batch(requests=requests, now=self._at(day, TOPUP_ASKED))
+        topups_approve_batch(
+            topup_ids=[topup.pk for topup in asked],
+            approved_by=self.finance,
+            now=self._at(day, TOPUP_APPROVED),
+        )
+        return len(asked)
 
     def _token(self, number: str, item: NewApplication) -> str:
         # "sim<weight>:<simulation>:<number>": transparency_check reads the weight from it.
@@ -376,9 +402,8 @@ class Simulator:
     def _hold_timeout(self, number: str, plan: ServicePlan) -> int | None:
         # Only the holds whose back end will never answer carry a timeout, so the wallet's
         # sweeper (run every simulated slot) expires exactly those.
-        outcome = network.fate(
-            self.simulation.seed, number, plan.workflow.code, plan.time_limit_days
-        ).outcome
+        fate = self._fates[number] = self._draw_fate(number, plan)
+        outcome = fate.outcome
         return network.HOLD_TIMEOUT_SECONDS if plan.paid and outcome == EXPIRE else None
 
     def _at(self, day: dt.date, slot: dt.time) -> dt.datetime:
@@ -401,6 +426,7 @@ class Simulator:
                     wallet_of=self.net.wallet_of,
                     token_for=self._token,
                     hold_timeout_for=self._hold_timeout,
+                    fold_rollups=True,
                 )
                 for sub in submitted:
                     self._schedule(sub, slot_index)
@@ -408,7 +434,7 @@ class Simulator:
                 now = self._at(day, decide_at)
                 holds_expire(now=now, limit=100_000)
                 decisions = self.pending.pop((day, slot_index), [])
-                applications_decide_batch(decisions=decisions, now=now)
+                applications_decide_batch(decisions=decisions, now=now, fold_rollups=True)
                 for decision in decisions:
                     if decision.outcome == "approve" and decision.application.lines:
                         payments += 1
@@ -471,6 +497,32 @@ def simulation_run(
     on_day: Callable[[dt.date], Any] | None = None,
 ) -> Simulation:
     """Simulate ``days`` days of ``centres`` centres (or continue the latest simulation)."""
+    # With DEBUG on, Django keeps the SQL of every query it runs: a third of a simulated
+    # history's time went into formatting millions of statements nobody reads.
+    with override_settings(DEBUG=False):
+        return _simulation_run(
+            centres=centres,
+            days=days,
+            seed=seed,
+            start=start,
+            resume=resume,
+            label=label,
+            progress_out=progress_out,
+            on_day=on_day,
+        )
+
+
+def _simulation_run(
+    *,
+    centres: int,
+    days: int,
+    seed: int,
+    start: dt.date | None,
+    resume: bool,
+    label: str,
+    progress_out: TextIO | None,
+    on_day: Callable[[dt.date], Any] | None,
+) -> Simulation:
     if centres < 1 or days < 0:
         raise SimulationError(details={"centres": centres, "days": days})
     if resume:

@@ -395,26 +395,21 @@ _INSERT_COLUMNS = (
     "chain_hash",
 )
 _INSERT_CHUNK = 500
-_PG_TYPES = (
-    "uuid",
-    "varchar",
-    "bigint",
-    "bigint",
-    "bigint",
-    "uuid",
-    "varchar",
-    "varchar",
-    "bigint",
-    "timestamptz",
-    "timestamptz",
-    "varchar",
-    "varchar",
-)
-_PG_INSERT_SQL = (
-    f"INSERT INTO wallet_transfer ({', '.join(_INSERT_COLUMNS)}) SELECT * FROM unnest("  # noqa: S608 - fixed columns
-    + ", ".join(f"%s::{t}[]" for t in _PG_TYPES)
-    + ") ON CONFLICT DO NOTHING"
-)
+_PG_COPY_SQL = f"COPY wallet_transfer ({', '.join(_INSERT_COLUMNS)}) FROM STDIN"
+
+
+def _copy(cursor: Any, rows: list[list[Any]]) -> None:
+    """PostgreSQL: ``COPY`` the rows (no statement to parse or quote). COPY has no ON
+    CONFLICT: an id that exists already fails it, and the caller's savepoint is rolled
+    back before the path with lookups runs."""
+    import psycopg  # only on PostgreSQL
+
+    try:
+        with cursor.copy(_PG_COPY_SQL) as copy:
+            for row in rows:
+                copy.write_row(row)
+    except psycopg.errors.UniqueViolation as error:
+        raise _AlreadyThere() from error
 
 
 def _insert(created: list[Transfer]) -> None:
@@ -453,11 +448,7 @@ def _insert(created: list[Transfer]) -> None:
                     ]
                 )
             if pg:
-                # One short statement, one array per column: psycopg parses a statement
-                # longer than 4 KiB anew at every call.
-                cursor.execute(_PG_INSERT_SQL, [list(c) for c in zip(*params, strict=True)])
-                if cursor.rowcount != len(chunk):
-                    raise _AlreadyThere()
+                _copy(cursor, params)
                 continue
             values = ",".join([row_marks] * len(chunk))
             sql = f"INSERT INTO wallet_transfer ({columns}) VALUES {values} ON CONFLICT DO NOTHING"  # noqa: S608 - fixed columns, placeholders only

@@ -187,12 +187,14 @@ class Transfer(models.Model):
         on_delete=models.PROTECT,
         related_name="debits",
         verbose_name=_("debit account"),
+        db_index=False,  # transfer_debit_at starts with it
     )
     credit_account = models.ForeignKey(
         Account,
         on_delete=models.PROTECT,
         related_name="credits",
         verbose_name=_("credit account"),
+        db_index=False,  # transfer_credit_at starts with it
     )
     amount_paise = models.BigIntegerField(_("amount (paise)"))
     pending = models.OneToOneField(
