@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from django.db import connection
+from django.db import connection, transaction
 
 from sahayata.applications.models import Application
 from sahayata.applications.workflows import REGISTRY, Effect
@@ -55,10 +55,24 @@ def _weight_sql() -> str:
 
 
 def _rows(sql: str, params: list) -> Iterator[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        while batch := cursor.fetchmany(5_000):
-            yield from batch
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            while batch := cursor.fetchmany(5_000):
+                yield from batch
+        return
+    # Whole-table aggregates want hash joins. Without fresh statistics (rows written in the
+    # same transaction, as in tests) the planner may pick nested loops: quadratic here.
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('enable_nestloop')")
+        before = cursor.fetchone()[0]
+        cursor.execute("SET LOCAL enable_nestloop = off")
+        try:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        finally:
+            cursor.execute("SELECT set_config('enable_nestloop', %s, true)", [before])
+    yield from rows
 
 
 @dataclass

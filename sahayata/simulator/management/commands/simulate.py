@@ -35,6 +35,12 @@ class Command(BaseCommand):
             help="Continue the latest simulation (its seed and centres) for --days more days.",
         )
         parser.add_argument("--label", default="", help="Name of the simulation to resume.")
+        parser.add_argument(
+            "--free-sample-factor",
+            type=int,
+            default=network.FREE_SAMPLE_FACTOR,
+            help="Write 1 in N free-service applications, each counted N times in the rollups.",
+        )
         parser.add_argument("--quiet", action="store_true", help="No progress bar.")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -47,6 +53,7 @@ class Command(BaseCommand):
                 resume=options["resume"],
                 label=options["label"],
                 progress_out=None if options["quiet"] else sys.stderr,
+                free_sample_factor=options["free_sample_factor"],
             )
         except DomainError as error:
             raise CommandError(str(error.message)) from error
