@@ -15,6 +15,9 @@ Accounting conventions (see ``models`` for the hot-account and hash-chain design
 - ``transfers_create`` is a linked chain: all legs or none. The batch path
   (``transfers_apply``, ``transfers_create_batch``) runs many independent operations in
   one transaction through the same rules, with one bulk insert.
+- Top-ups have a batch path too (``wallets_open_batch``, ``topups_request_batch``,
+  ``topups_approve_batch``): the single path's rules, all or nothing, one engine call
+  for every credit. Both paths take ``now`` to date a simulated day's top-ups.
 """
 
 from __future__ import annotations
@@ -256,11 +259,11 @@ def wallets_open_batch(*, centres: Sequence[Centre]) -> dict[int, int]:
     The same accounts as ``wallet_open``; the missing ones in one bulk insert that skips a
     wallet another transaction created meanwhile, so it is safe to repeat and to race."""
     wanted = {centre.pk: centre for centre in centres}
+    found = _wallet_ids(wanted)
+    missing = [wanted[pk] for pk in sorted(wanted) if pk not in found]
+    if not missing:
+        return found
     with transaction.atomic():
-        found = _wallet_ids(wanted)
-        missing = [wanted[pk] for pk in sorted(wanted) if pk not in found]
-        if not missing:
-            return found
         Account.objects.bulk_create(
             [Account(**_wallet_fields(centre)) for centre in missing],
             batch_size=_CHUNK,
@@ -508,7 +511,10 @@ def _save_decisions(topups: list[TopUp]) -> None:
         for topup in topups
     ]
     with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+        if len(rows) == 1:  # the single path: no pipeline to set up for one row
+            cursor.execute(sql, rows[0])
+        else:
+            cursor.executemany(sql, rows)
 
 
 def topup_approve(

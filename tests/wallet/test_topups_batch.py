@@ -453,3 +453,38 @@ def test_overlapping_batches_racing_credit_each_top_up_once() -> None:
     for topup in credited:
         wallet = Account.objects.get(centre_id=topup.centre_id)
         assert wallet.credits_posted == topup.amount_paise
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_batches_opening_the_same_wallets_at_once_open_each_once() -> None:
+    centres = [CentreFactory() for _ in range(40)]
+
+    def job(worker_no: int) -> list[str]:
+        order = centres[worker_no:] + centres[:worker_no]
+        opened = wallets_open_batch(centres=order)
+        return [",".join(f"{pk}:{opened[pk]}" for pk in sorted(opened))]
+
+    results = in_threads(6, job)
+    assert len(set(results)) == 1
+    assert Account.objects.filter(centre__in=centres).count() == 40
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_batches_racing_for_the_same_bank_reference_save_it_once() -> None:
+    staffed = staffed_centres(6)
+
+    def job(worker_no: int) -> list[str]:
+        # Every batch carries the shared reference UTR-SHARED and references of its own.
+        centre, operator = staffed[worker_no]
+        specs = [
+            TopUpRequestSpec(centre, 1_000, f"UTR-OWN-{worker_no}", operator),
+            TopUpRequestSpec(centre, 2_000, "utr-shared", operator),
+        ]
+        return [outcome(lambda: topups_request_batch(requests=specs))]
+
+    results = Counter(in_threads(6, job))
+    assert results == {"ok": 1, "duplicate_bank_reference": 5}
+    assert TopUp.objects.filter(bank_reference="UTR-SHARED").count() == 1
+    assert TopUp.objects.count() == 2  # the winner's two; the losers wrote nothing
