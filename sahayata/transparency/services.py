@@ -329,11 +329,13 @@ def _fold(events: Sequence[_Event], totals: Rollup) -> None:
     next_paise = _threshold(PAISE_THRESHOLDS, paise_index)
     next_services = _threshold(SERVICE_THRESHOLDS, services_index)
     milestones: list[Milestone] = []
+    last_at: dt.datetime | None = None
+    day = ALL_TIME_PERIOD
     for event in events:
         occurred_at = event.occurred_at
-        day = day_of.get(occurred_at)
-        if day is None:
-            day = day_of[occurred_at] = local_day(occurred_at)
+        if occurred_at is not last_at:  # a batch's events mostly share one time object
+            last_at = occurred_at
+            day = day_of.get(occurred_at) or day_of.setdefault(occurred_at, local_day(occurred_at))
         service_id = event.service_id
         key = (
             day,
