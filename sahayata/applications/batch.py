@@ -379,15 +379,16 @@ def applications_submit_batch(
     token_for: Callable[[str, NewApplication], str] | None = None,
     hold_timeout_for: Callable[[str, ServicePlan], int | None] | None = None,
     simulated: bool = True,
-    fold_rollups: bool = False,
+    rollup_sink: list[RollupEventSpec] | None = None,
 ) -> list[Submitted]:
     """Submit ``items`` at ``now``: numbers, applications, fee lines, holds, history, events.
 
     All or nothing: the holds go through the wallet's batch path, which refuses the whole
     batch if any wallet cannot hold its fee (the caller tops wallets up first).
     ``token_for`` and ``hold_timeout_for`` give each application its submission token and
-    its holds' timeout once its number is known. ``fold_rollups`` folds the rollup events
-    into the rollups in this transaction instead of writing them to the outbox.
+    its holds' timeout once its number is known. With a ``rollup_sink`` the rollup events
+    are appended to it (the caller folds them in this transaction, see
+    ``rollups_fold_batch``) instead of being written to the outbox.
     """
     if not items:
         return []
@@ -505,15 +506,15 @@ def applications_submit_batch(
         bulk.rows_insert(ApplicationFee, FEE_COLUMNS, fees)
         bulk.rows_insert(ApplicationHistory, HISTORY_COLUMNS, history)
         _wallet_batch(holds, now)
-        _rollups(events, fold_rollups)
+        _rollups(events, rollup_sink)
     return submitted
 
 
-def _rollups(events: Sequence[RollupEventSpec], fold: bool) -> None:
-    if fold:
-        transparency.rollups_fold_batch(events=events)
-    else:
+def _rollups(events: list[RollupEventSpec], sink: list[RollupEventSpec] | None) -> None:
+    if sink is None:
         transparency.rollup_events_record_batch(events=events)
+    else:
+        sink.extend(events)
 
 
 def _wallet_batch(ops: Sequence[Any], now: dt.datetime) -> None:
@@ -579,13 +580,14 @@ def applications_decide_batch(
     decisions: Iterable[Decision],
     now: dt.datetime,
     simulated: bool = True,
-    fold_rollups: bool = False,
+    rollup_sink: list[RollupEventSpec] | None = None,
 ) -> dict[str, int]:
     """Take each decision's workflow steps at ``now``: posts or voids, history, events.
 
     ``expire`` expects the wallet's sweeper (``holds_expire``) to have voided the hold
     already; the system then closes the application as failed, as a late adapter would.
-    Returns how many applications ended in each outcome.
+    Returns how many applications ended in each outcome. ``rollup_sink``: as in
+    ``applications_submit_batch``.
     """
     decisions = list(decisions)
     if not decisions:
@@ -672,5 +674,5 @@ def applications_decide_batch(
                 },
             )
         bulk.rows_insert(ApplicationHistory, HISTORY_COLUMNS, history)
-        _rollups(events, fold_rollups)
+        _rollups(events, rollup_sink)
     return dict(counts)

@@ -586,6 +586,12 @@ def _new_transfer(
 
 
 _COUNTERS = ("debits_posted", "credits_posted", "debits_pending", "credits_pending")
+_PG_COLD_UPDATE_SQL = (
+    "UPDATE wallet_account AS a SET "  # noqa: S608 - fixed names
+    + ", ".join(f"{name} = a.{name} + v.{name}" for name in _COUNTERS)
+    + " FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::bigint[], %s::bigint[])"
+    + f" AS v({', '.join(_COUNTERS)}, id) WHERE a.id = v.id"
+)
 _COLD_UPDATE_SQL = (
     "UPDATE wallet_account SET "  # noqa: S608 - fixed names
     + ", ".join(f"{name} = {name} + %s" for name in _COUNTERS)
@@ -608,7 +614,12 @@ def _write(
             [*states[pk].delta(), pk]
             for pk in sorted(pk for pk, st in states.items() if not st.hot and any(st.delta()))
         ]
-        if cold:
+        if cold and db.vendor == "postgresql":
+            # One statement for every wallet of the batch (rows locked in _load_accounts).
+            cursor.execute(_PG_COLD_UPDATE_SQL, [list(c) for c in zip(*cold, strict=True)])
+            if cursor.rowcount != len(cold):
+                raise RuntimeError(f"{len(cold)} accounts to update, {cursor.rowcount} updated")
+        elif cold:
             cursor.executemany(_sql(db, _COLD_UPDATE_SQL), cold)
             if cursor.rowcount not in (-1, len(cold)):
                 raise RuntimeError(f"{len(cold)} accounts to update, {cursor.rowcount} updated")
@@ -630,4 +641,18 @@ def _write(
     if new_timeouts:
         HoldTimeout.objects.bulk_create(new_timeouts)
     if resolved_now:
-        HoldTimeout.objects.filter(hold_id__in=resolved_now).delete()
+        _timeouts_delete(resolved_now)
+
+
+def _timeouts_delete(hold_ids: list[uuid.UUID]) -> None:
+    """The sweeper's queue loses the holds resolved now (most never had an entry)."""
+    db = _db()
+    table = HoldTimeout._meta.db_table
+    with closing(_dbapi_cursor(db)) as cursor:
+        if db.vendor == "postgresql":
+            cursor.execute(f"DELETE FROM {table} WHERE hold_id = ANY(%s)", [hold_ids])  # noqa: S608
+            return
+        for start in range(0, len(hold_ids), 10_000):
+            part = [h.hex for h in hold_ids[start : start + 10_000]]
+            marks = ",".join(["?"] * len(part))
+            cursor.execute(f"DELETE FROM {table} WHERE hold_id IN ({marks})", part)  # noqa: S608
