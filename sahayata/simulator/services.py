@@ -83,20 +83,26 @@ class Network:
 
 @dataclass
 class Progress:
-    total_days: int
+    """The progress bar. Its share and ETA count the work expected for each day (the
+    network grows over the years, so late days weigh far more than early ones)."""
+
+    work: dict[dt.date, float]
     out: TextIO | None = sys.stderr
     started: float = field(default_factory=time.monotonic)
     days: int = 0
+    done_work: float = 0.0
     applications: int = 0
     payments: int = 0
     paise: int = 0
 
     def step(self, day: dt.date) -> None:
         self.days += 1
+        self.done_work += self.work.get(day, 0.0)
         if self.out is None:
             return
         elapsed = max(time.monotonic() - self.started, 1e-6)
-        share = self.days / max(self.total_days, 1)
+        total = sum(self.work.values())
+        share = self.done_work / total if total else self.days / max(len(self.work), 1)
         bar = "#" * int(share * 30)
         rate = self.payments / elapsed
         eta = elapsed / share - elapsed if share else 0
@@ -287,6 +293,19 @@ class Simulator:
         self.finance = _finance_officer()
         self._fates: dict[str, network.Fate] = {}
         self._after: dict[tuple[dt.date, int], dt.date] = {}
+
+    def expected_work(self, first: dt.date, days: int) -> dict[dt.date, float]:
+        """Expected rows to write on each day: payments, and the sampled free services (a
+        free application costs about half a payment), plus a fixed cost per day."""
+        count = len(self.net.centre_ids)
+        factor = self.simulation.free_sample_factor
+        work = {}
+        for offset in range(days):
+            day = first + dt.timedelta(days=offset)
+            paid = self.volume.payments(day, self.holidays, count)
+            free = self.volume.free(day, self.holidays, count) / factor
+            work[day] = paid + free / 2 + 500
+        return work
 
     # --- generation ---------------------------------------------------------------------
 
@@ -566,7 +585,9 @@ def _simulation_run(
     simulator = Simulator(simulation, net, _plans())
     if resume:
         simulator.reload_pending()
-    progress = Progress(total_days=days, out=progress_out)
+    progress = Progress(
+        work=simulator.expected_work(simulation.simulated_until, days), out=progress_out
+    )
     day = simulation.simulated_until
     for _ in range(days):
         simulator.run_day(day, progress)
