@@ -58,6 +58,11 @@ def _localise(text: str, lang: str | None) -> str:
     return bengali_digits(text) if _is_bengali(lang) else text
 
 
+def localise_digits(text: str, lang: str | None = None) -> str:
+    """``text`` with Bengali digits in Bengali (the active language by default)."""
+    return _localise(text, lang)
+
+
 def _sign(paise: int) -> str:
     return "-" if paise < 0 else ""
 

@@ -130,6 +130,9 @@ def test_operator_day_equals_the_wallets_movements(client: Client) -> None:
     client.force_login(at.operator)
     page = client.get("/counter/today/").content.decode()
     assert "collection-total" in page and first.number in page
+    # The page is in Bengali by default: its date too, in Bengali digits.
+    bengali_today = today.strftime("%d-%m-%Y").translate(str.maketrans("0123456789", "০১২৩৪৫৬৭৮৯"))
+    assert bengali_today in page and today.strftime("%d-%m-%Y") not in page
     assert operator_day_summary(centre_id=at.centre.pk, day=today - dt.timedelta(days=1)).count == 0
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.template import Context, Template
 from django.utils import translation
@@ -161,3 +163,12 @@ def test_format_count_round_trips(n: int, lang: str) -> None:
 def test_parse_refuses_garbage(text: str) -> None:
     with pytest.raises(ValueError, match="not an amount"):
         parse_inr_words(text)
+
+
+def test_digits_filter_follows_the_language() -> None:
+    template = Template('{% load money %}{{ day|date:"d-m-Y"|digits }}|{{ none|digits }}')
+    context = Context({"day": dt.date(2026, 11, 28), "none": None})
+    with translation.override("bn"):
+        assert template.render(context) == "২৮-১১-২০২৬|"
+    with translation.override("en"):
+        assert template.render(context) == "28-11-2026|"

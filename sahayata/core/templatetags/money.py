@@ -3,6 +3,7 @@
     {{ paise|inr }}        ₹12,34,567.89 / ₹১২,৩৪,৫৬৭.৮৯
     {{ paise|inr_words }}  ₹1,000 crore / ₹১,০০০ কোটি
     {{ n|count }}          1,89,00,000 / ১,৮৯,০০,০০০
+    {{ day|date:"d-m-Y"|digits }}  28-11-2026 / ২৮-১১-২০২৬
 
 All follow the active language. ``None``, a float or anything that is not a whole number
 renders as an empty string: money is integer paise.
@@ -14,7 +15,7 @@ from typing import Any
 
 from django import template
 
-from sahayata.core.money import format_count, format_inr, format_inr_words
+from sahayata.core.money import format_count, format_inr, format_inr_words, localise_digits
 
 register = template.Library()
 
@@ -45,3 +46,9 @@ def inr_words(paise: Any) -> str:
 def count(number: Any) -> str:
     value = _as_int(number)
     return "" if value is None else format_count(value)
+
+
+@register.filter
+def digits(text: Any) -> str:
+    """The digits of ``text`` (a formatted date, a number) in the active language's script."""
+    return "" if text is None else localise_digits(str(text))
