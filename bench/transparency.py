@@ -13,7 +13,11 @@
   ``service_fee`` transfers joined to applications and centres), as a dashboard without
   rollups would compute them, in the same run on the same history;
 - ``transparency.simulator``: the simulator's rate on the benchmark history (wallet
-  payments per second), and the time it would take, at that rate, to reach ₹1,000 crore.
+  payments per second), the time it would take, at that rate, to reach ₹1,000 crore, and
+  its baseline ``floor``: the same rows copied by plain SQL into empty clones of their
+  tables (same indexes) on the same database, so ``ratio_to_floor`` is what the rules,
+  the Python and the batching cost above the storage itself. On an existing history
+  (``BENCH_TRANSPARENCY_URL``), ``BENCH_TRANSPARENCY_FLOOR=1`` measures that floor too.
 
 The history is a simulation: by default a temporary SQLite database with
 ``BENCH_TRANSPARENCY_CENTRES`` (300) centres over ``BENCH_TRANSPARENCY_DAYS`` (20) days of
@@ -134,6 +138,53 @@ def naive_dashboard_reads() -> None:
             cursor.fetchall()
 
 
+FLOOR_TABLES = (
+    "applications_application",
+    "applications_applicationfee",
+    "applications_applicationhistory",
+    "wallet_transfer",
+    "wallet_holdtimeout",
+    "wallet_topup",
+    "transparency_rollup",
+    "transparency_milestone",
+)
+
+
+def write_floor() -> dict[str, Any]:
+    """The storage floor under the simulator: the rows it wrote, copied by one
+    ``INSERT … SELECT`` per table into empty clones with the same columns and indexes, on
+    the same database (no rules, no Python per row). Returns seconds and rows."""
+    from django.db import connection, transaction
+
+    rows = 0
+    seconds = 0.0
+    with connection.cursor() as cursor:
+        for table in FLOOR_TABLES:
+            clone = f"{table}_floor"
+            cursor.execute(f"DROP TABLE IF EXISTS {clone}")
+            if connection.vendor == "postgresql":
+                cursor.execute(f"CREATE TABLE {clone} (LIKE {table} INCLUDING ALL)")
+            else:
+                cursor.execute(
+                    "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = %s "
+                    "AND sql IS NOT NULL ORDER BY type = 'index'",
+                    [table],
+                )
+                for kind, name, ddl in cursor.fetchall():
+                    ddl = ddl.replace(f'"{table}"', f'"{clone}"', 1)
+                    if kind == "index":
+                        ddl = ddl.replace(f'"{name}"', f'"{name}_floor"', 1)
+                        ddl = ddl.replace(f'"{table}"', f'"{clone}"')
+                    cursor.execute(ddl)
+            started = time.perf_counter()
+            with transaction.atomic():
+                cursor.execute(f"INSERT INTO {clone} SELECT * FROM {table}")
+                rows += cursor.rowcount
+            seconds += time.perf_counter() - started
+            cursor.execute(f"DROP TABLE {clone}")
+    return {"seconds": round(seconds, 2), "rows": rows}
+
+
 def history_size() -> dict[str, int]:
     from sahayata.applications.models import Application
     from sahayata.transparency.models import Rollup
@@ -183,12 +234,15 @@ def child(simulate: bool) -> None:
         seconds = time.monotonic() - started
         rate = simulation.payments / seconds if seconds else 0.0
         default_payments = 1_000 * network.CRORE_PAISE / network.MEAN_PAYMENT_PAISE
+        floor = write_floor()
         _emit(
             figure="simulator",
             backend=backend,
             centres=CENTRES,
             days=DAYS,
             seconds=round(seconds, 1),
+            floor=floor,
+            ratio_to_floor=round(seconds / floor["seconds"], 1) if floor["seconds"] else None,
             applications=simulation.applications,
             wallet_payments=simulation.payments,
             payments_per_second=round(rate, 1),
@@ -197,6 +251,8 @@ def child(simulate: bool) -> None:
             else None,
             note="includes setup of centres, operators and first top-ups",
         )
+    if not simulate and os.environ.get("BENCH_TRANSPARENCY_FLOOR") == "1":
+        _emit(figure="write_floor", backend=backend, **write_floor())
     size = history_size()
     ours = _timed(dashboard_reads, REPEAT)
     naive = _timed(naive_dashboard_reads, NAIVE_REPEAT)
