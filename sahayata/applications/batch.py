@@ -340,33 +340,61 @@ class _PlanRow:
 
 
 def _numbers(items: Sequence[NewApplication], on: dt.date) -> list[str]:
-    """Take the next numbers at each centre, locking its counter row like the service does."""
+    """Take the next numbers at each centre, locking its counter row like the service does
+    (plain statements: a simulated day touches thousands of counters)."""
     fy_code = financial_year_code(on)
     centre_ids = sorted({item.centre_id for item in items})
-    NumberCounter.objects.bulk_create(
-        [NumberCounter(centre_id=c, financial_year=fy_code) for c in centre_ids],
-        ignore_conflicts=True,
-    )
-    counters = {
-        counter.centre_id: counter
-        for counter in NumberCounter.objects.select_for_update()
-        .filter(centre_id__in=centre_ids, financial_year=fy_code)
-        .order_by("pk")
-    }
+    table = NumberCounter._meta.db_table
+    cursor = bulk.dbapi_cursor()
+    if connection.vendor == "postgresql":
+        cursor.execute(
+            f"INSERT INTO {table} (centre_id, financial_year, last_value) "  # noqa: S608
+            "SELECT c, %s, 0 FROM unnest(%s::bigint[]) AS c "
+            "ON CONFLICT (centre_id, financial_year) DO NOTHING",
+            [fy_code, centre_ids],
+        )
+        cursor.execute(
+            f"SELECT id, centre_id, last_value FROM {table} "  # noqa: S608
+            "WHERE financial_year = %s AND centre_id = ANY(%s) ORDER BY id FOR UPDATE",
+            [fy_code, centre_ids],
+        )
+        rows = cursor.fetchall()
+    else:
+        cursor.executemany(
+            f"INSERT INTO {table} (centre_id, financial_year, last_value) VALUES (?, ?, 0) "  # noqa: S608
+            "ON CONFLICT (centre_id, financial_year) DO NOTHING",
+            [(c, fy_code) for c in centre_ids],
+        )
+        rows = []
+        for start in range(0, len(centre_ids), 10_000):
+            part = centre_ids[start : start + 10_000]
+            cursor.execute(
+                f"SELECT id, centre_id, last_value FROM {table} "  # noqa: S608
+                f"WHERE financial_year = ? AND centre_id IN ({', '.join(['?'] * len(part))})",
+                [fy_code, *part],
+            )
+            rows.extend(cursor.fetchall())
+    last = {centre_id: value for _, centre_id, value in rows}
+    ids = {centre_id: pk for pk, centre_id, _ in rows}
     numbers = []
     for item in items:
-        counter = counters[item.centre_id]
-        counter.last_value += 1
+        last[item.centre_id] += 1
         numbers.append(
             application_number_format(
-                centre_code=item.centre_code, fy_code=fy_code, sequence=counter.last_value
+                centre_code=item.centre_code, fy_code=fy_code, sequence=last[item.centre_id]
             )
         )
-    cursor = bulk.dbapi_cursor()
-    cursor.executemany(
-        bulk.sql(f"UPDATE {NumberCounter._meta.db_table} SET last_value = %s WHERE id = %s"),  # noqa: S608
-        [(c.last_value, c.pk) for c in counters.values()],
-    )
+    if connection.vendor == "postgresql":
+        cursor.execute(
+            f"UPDATE {table} AS t SET last_value = v.last "  # noqa: S608
+            "FROM unnest(%s::bigint[], %s::bigint[]) AS v(id, last) WHERE t.id = v.id",
+            [[ids[c] for c in centre_ids], [last[c] for c in centre_ids]],
+        )
+    else:
+        cursor.executemany(
+            f"UPDATE {table} SET last_value = ? WHERE id = ?",  # noqa: S608
+            [(last[c], ids[c]) for c in centre_ids],
+        )
     return numbers
 
 

@@ -47,7 +47,7 @@ from sahayata.simulator import network
 from sahayata.simulator.models import Simulation
 from sahayata.transparency import services as transparency
 from sahayata.transparency.services import RollupEventSpec
-from sahayata.wallet.models import Account
+from sahayata.wallet.selectors import wallets_available
 from sahayata.wallet.services import (
     TopUpRequestSpec,
     holds_expire,
@@ -378,12 +378,8 @@ class Simulator:
                 need[item.centre_id] += item.plan.fee_for(item.amount_paise)
         if not need:
             return 0
-        wallets = {
-            row["centre_id"]: row["credits_posted"] - row["debits_posted"] - row["debits_pending"]
-            for row in Account.objects.filter(centre_id__in=list(need)).values(
-                "centre_id", "credits_posted", "debits_posted", "debits_pending"
-            )
-        }
+        spendable = wallets_available(account_ids=[self.net.wallet_of[c] for c in need])
+        wallets = {c: spendable.get(self.net.wallet_of[c], 0) for c in need}
         count = len(self.net.centre_ids)
         expected = (
             self.volume.payments(day, set(), count) / max(count, 1) * network.MEAN_PAYMENT_PAISE

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.db import connection
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
@@ -81,6 +83,26 @@ def wallet_balance(*, account: Account) -> WalletBalance:
     balance = totals.credits_posted - totals.debits_posted
     held = totals.debits_pending
     return WalletBalance(balance_paise=balance, held_paise=held, available_paise=balance - held)
+
+
+def wallets_available(*, account_ids: Sequence[int]) -> dict[int, int]:
+    """What each wallet can still spend (posted credits - posted debits - held), for many
+    wallets in one plain query (the simulator asks for thousands every simulated day)."""
+    ids = sorted(set(account_ids))
+    if not ids:
+        return {}
+    table = Account._meta.db_table
+    found: dict[int, int] = {}
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), 10_000):
+            part = ids[start : start + 10_000]
+            cursor.execute(
+                f"SELECT id, credits_posted - debits_posted - debits_pending FROM {table} "  # noqa: S608
+                f"WHERE NOT hot AND id IN ({', '.join(['%s'] * len(part))})",
+                part,
+            )
+            found.update(cursor.fetchall())
+    return found
 
 
 def centre_wallet(*, centre: Centre) -> Account | None:

@@ -12,7 +12,12 @@ from django.utils import timezone
 from sahayata.core.ids import uuid7
 from sahayata.wallet import errors
 from sahayata.wallet.models import Account, AccountKind, HoldTimeout, Transfer, TransferCode
-from sahayata.wallet.selectors import account_totals, hold_state, wallet_balance
+from sahayata.wallet.selectors import (
+    account_totals,
+    hold_state,
+    wallet_balance,
+    wallets_available,
+)
 from sahayata.wallet.services import (
     PostSpec,
     TransferSpec,
@@ -376,3 +381,16 @@ def test_statement_running_balance_and_daily_closing(wallet: Account, treasury: 
         )
         == []
     )
+
+
+def test_wallets_available_for_many_wallets_at_once(wallet: Account, treasury: Account) -> None:
+    other = funded_wallet(amount_paise=50_000)
+    hold(wallet, treasury, 30_000)
+    available = wallets_available(account_ids=[wallet.pk, other.pk, treasury.pk, wallet.pk])
+    # Held money is not spendable; a hot system account is not a wallet.
+    assert available == {
+        wallet.pk: wallet_balance(account=wallet).available_paise,
+        other.pk: 50_000,
+    }
+    assert available[wallet.pk] == 70_000
+    assert wallets_available(account_ids=[]) == {}
