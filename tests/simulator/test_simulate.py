@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import Count, F, Sum
 
@@ -176,3 +176,27 @@ def test_simulate_command(world: dict[str, Any]) -> None:
     )
     assert "4 centres" in out.getvalue()
     assert Simulation.objects.get().centres == 4
+
+
+def test_simulate_command_refuses_bad_arguments_and_writes_nothing(world: dict[str, Any]) -> None:
+    for bad in (["--free-sample-factor", "0"], ["--centres", "0"], ["--days", "-1"]):
+        with pytest.raises(CommandError):
+            call_command("simulate", "--days", "2", "--quiet", *bad, stdout=io.StringIO())
+    with pytest.raises(CommandError):  # nothing to resume
+        call_command("simulate", "--resume", "--days", "1", "--quiet", stdout=io.StringIO())
+    assert not Simulation.objects.exists() and not Application.objects.exists()
+
+
+def test_free_sample_factor_weighs_free_services_in_the_rollups(world: dict[str, Any]) -> None:
+    simulation = simulation_run(
+        centres=6, days=4, seed=3, start=START, progress_out=None, free_sample_factor=7
+    )
+    assert simulation.free_sample_factor == 7
+    free = Application.objects.filter(fee_paise=0)
+    assert free.exists()
+    tokens = set(free.values_list("client_token", flat=True))
+    assert all(token.startswith("sim7:") for token in tokens)
+    totals = Rollup.objects.get(grain="all", district_id=0, department_id=0, service_id=0)
+    paid = Application.objects.filter(fee_paise__gt=0).count()
+    assert totals.applications == paid + 7 * free.count()
+    assert transparency_check().ok
