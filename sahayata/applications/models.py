@@ -90,12 +90,14 @@ class Application(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("submitted by"),
+        db_index=False,  # never searched by operator; users are deactivated, not deleted
     )
     fields = models.JSONField(_("form fields"), default=dict, blank=True)
     contact_email = models.EmailField(_("e-mail for notices"), blank=True)
     workflow_code = models.CharField(_("workflow"), max_length=40)
     workflow_version = models.PositiveIntegerField(_("workflow version"))
-    status = models.CharField(_("status"), max_length=40, db_index=True)
+    # Queues filter status after the composite indexes below (department or centre first).
+    status = models.CharField(_("status"), max_length=40)
     is_open = models.BooleanField(_("open"), default=True)
     fee_paise = models.PositiveBigIntegerField(_("fee (paise)"), default=0)
     hold = models.CharField(
