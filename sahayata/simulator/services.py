@@ -585,15 +585,19 @@ def _simulation_run(
         work=simulator.expected_work(simulation.simulated_until, days), out=progress_out
     )
     day = simulation.simulated_until
-    for _ in range(days):
-        simulator.run_day(day, progress)
-        progress.step(day)
-        if on_day is not None:
-            on_day(day)
-        day += dt.timedelta(days=1)
-    progress.done()
-    Simulation.objects.filter(pk=simulation.pk).update(
-        elapsed_seconds=F("elapsed_seconds") + (time.monotonic() - started)
-    )
+    try:
+        for _ in range(days):
+            simulator.run_day(day, progress)
+            progress.step(day)
+            if on_day is not None:
+                on_day(day)
+            day += dt.timedelta(days=1)
+    finally:
+        # Also when interrupted: the days done stay done (each committed on its own), and
+        # their time counts.
+        progress.done()
+        Simulation.objects.filter(pk=simulation.pk).update(
+            elapsed_seconds=F("elapsed_seconds") + (time.monotonic() - started)
+        )
     simulation.refresh_from_db()
     return simulation

@@ -200,3 +200,42 @@ def test_free_sample_factor_weighs_free_services_in_the_rollups(world: dict[str,
     paid = Application.objects.filter(fee_paise__gt=0).count()
     assert totals.applications == paid + 7 * free.count()
     assert transparency_check().ok
+
+
+def test_an_interrupted_run_keeps_its_finished_days_and_resumes(world: dict[str, Any]) -> None:
+    def stop_after_the_second_day(day: dt.date) -> None:
+        if day == START + dt.timedelta(days=1):
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        simulation_run(
+            centres=6,
+            days=5,
+            seed=11,
+            start=START,
+            progress_out=None,
+            on_day=stop_after_the_second_day,
+        )
+    simulation = Simulation.objects.get()
+    assert simulation.simulated_until == START + dt.timedelta(days=2)
+    assert simulation.elapsed_seconds > 0
+    resumed = run(3, resume=True)
+    assert resumed.simulated_until == START + dt.timedelta(days=5)
+    assert transparency_check().ok
+
+
+def test_simulate_command_says_how_to_resume_when_interrupted(
+    world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sahayata.simulator.management.commands import simulate
+
+    def interrupted(**kwargs: Any) -> Simulation:
+        run(2)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(simulate, "simulation_run", interrupted)
+    err = io.StringIO()
+    with pytest.raises(SystemExit) as exit_:
+        call_command("simulate", "--days", "9", "--quiet", stdout=io.StringIO(), stderr=err)
+    assert exit_.value.code == 130
+    assert "--resume" in err.getvalue() and str(START + dt.timedelta(days=2)) in err.getvalue()

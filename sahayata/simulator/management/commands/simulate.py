@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from sahayata.core.errors import DomainError
 from sahayata.simulator import network
+from sahayata.simulator.models import Simulation
 from sahayata.simulator.services import simulation_run
 
 
@@ -57,6 +58,16 @@ class Command(BaseCommand):
             )
         except DomainError as error:
             raise CommandError(str(error.message)) from error
+        except KeyboardInterrupt:
+            # The day in progress was rolled back; every day before it is committed.
+            latest = Simulation.objects.filter(label=options["label"]).order_by("-pk").first()
+            until = latest.simulated_until if latest else None
+            self.stderr.write(
+                f"Interrupted. Simulated up to {until} (exclusive); continue with "
+                f"manage.py simulate --resume --days N"
+                + (f" --label {options['label']}" if options["label"] else "")
+            )
+            sys.exit(130)
         self.stdout.write(
             f"simulation {simulation.pk}: seed {simulation.seed}, {simulation.centres} centres, "
             f"{simulation.start} to {simulation.simulated_until} (exclusive); "
