@@ -150,6 +150,9 @@ FLOOR_TABLES = (
 )
 
 
+FLOOR_SLICE = 50_000
+
+
 def write_floor() -> dict[str, Any]:
     """The storage floor under the simulator: the rows it wrote, copied by one
     ``INSERT … SELECT`` per table into empty clones with the same columns and indexes, on
@@ -177,9 +180,23 @@ def write_floor() -> dict[str, Any]:
                         ddl = ddl.replace(f'"{table}"', f'"{clone}"')
                     cursor.execute(ddl)
             started = time.perf_counter()
-            with transaction.atomic():
-                cursor.execute(f"INSERT INTO {clone} SELECT * FROM {table}")
-                rows += cursor.rowcount
+            if connection.vendor == "postgresql":
+                with transaction.atomic():
+                    cursor.execute(f"INSERT INTO {clone} SELECT * FROM {table}")
+                    rows += cursor.rowcount
+            else:
+                # Committed in slices, as the simulator commits day by day: one giant
+                # transaction would grow SQLite's WAL to the size of the table.
+                cursor.execute(f"SELECT coalesce(max(rowid), 0) FROM {table}")
+                highest = cursor.fetchone()[0]
+                for low in range(0, highest, FLOOR_SLICE):
+                    with transaction.atomic():
+                        cursor.execute(
+                            f"INSERT INTO {clone} SELECT * FROM {table} "
+                            "WHERE rowid > %s AND rowid <= %s",
+                            [low, low + FLOOR_SLICE],
+                        )
+                        rows += cursor.rowcount
             seconds += time.perf_counter() - started
             cursor.execute(f"DROP TABLE {clone}")
     return {"seconds": round(seconds, 2), "rows": rows}
