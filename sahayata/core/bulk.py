@@ -29,7 +29,7 @@ def dbapi_cursor() -> Any:
     return db.connection.cursor()
 
 
-def sql(text: str) -> str:
+def _sql(text: str) -> str:
     """``text`` written with ``%s`` placeholders, in the driver's own style."""
     return text.replace("%s", "?") if _db().vendor == "sqlite" else text
 
@@ -105,7 +105,7 @@ def rows_update(
         part = ids[start : start + chunk]
         marks = ", ".join(["?"] * len(part))
         cursor.execute(
-            sql(f"UPDATE {table} SET {sets} WHERE {pk} IN ({marks})"),  # noqa: S608
+            _sql(f"UPDATE {table} SET {sets} WHERE {pk} IN ({marks})"),  # noqa: S608
             [*values.values(), *part],
         )
         count += cursor.rowcount

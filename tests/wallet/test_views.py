@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from sahayata.core.ids import uuid7
 from sahayata.wallet.models import AccountKind, TopUp
@@ -56,6 +57,9 @@ def test_operator_requests_a_topup_in_rupees(client: Client) -> None:
         response = browser.post("/wallet/", {"amount": bad, "bank_reference": "UTR12121212"})
         assert response.status_code == 200
     assert TopUp.objects.count() == 1
+    # The request is listed day first, as dates are written in India (not 11/29/2026).
+    local = timezone.localtime(topup.requested_at)
+    assert local.strftime("%d-%m-%Y %H:%M") in browser.get("/wallet/").content.decode()
 
 
 def test_statement_page_and_csv(client: Client) -> None:
