@@ -1,54 +1,30 @@
 """Rollup events for the transparency dashboard, written inside our transactions.
 
 One small module, so that the applications services have exactly one place that knows
-the transparency outbox's interface.
+the transparency outbox's interface. What the events say is decided by ``plans``.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import uuid
+from collections.abc import Iterable
 
-from sahayata.applications.models import Application
+from sahayata.transparency.services import RollupEventSpec
 
 
-def event_submitted(*, application: Application) -> None:
+def events_record(specs: Iterable[RollupEventSpec]) -> None:
+    """Write each event to the outbox in the caller's transaction; folded after commit."""
     from sahayata.transparency.services import rollup_event_record
 
-    rollup_event_record(
-        kind="application_submitted",
-        occurred_at=application.submitted_at,
-        centre_id=application.centre_id,
-        service_id=application.service_id,
-        application_id=application.pk,
-    )
-
-
-def event_delivered(*, application: Application, at: dt.datetime, on_time: bool) -> None:
-    from sahayata.transparency.services import rollup_event_record
-
-    rollup_event_record(
-        kind="service_delivered",
-        occurred_at=at,
-        centre_id=application.centre_id,
-        service_id=application.service_id,
-        application_id=application.pk,
-        on_time=on_time,
-    )
-
-
-def event_payment_posted(
-    *, application: Application, at: dt.datetime, transfer_id: uuid.UUID
-) -> None:
-    """One event per application, for the whole fee, whatever its number of fee heads."""
-    from sahayata.transparency.services import rollup_event_record
-
-    rollup_event_record(
-        kind="payment_posted",
-        occurred_at=at,
-        centre_id=application.centre_id,
-        service_id=application.service_id,
-        amount_paise=application.fee_paise,
-        application_id=application.pk,
-        transfer_id=str(transfer_id),
-    )
+    for spec in specs:
+        rollup_event_record(
+            kind=spec.kind,
+            occurred_at=spec.occurred_at,
+            centre_id=spec.centre_id,
+            service_id=spec.service_id,
+            amount_paise=spec.amount_paise,
+            weight=spec.weight,
+            application_id=spec.application_id,
+            transfer_id=spec.transfer_id,
+            on_time=spec.on_time,
+            simulated=spec.simulated,
+        )

@@ -9,79 +9,62 @@ finds the transfers it already made instead of moving money twice.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable
+from functools import cache
 
-from sahayata.applications.models import Application, ApplicationFee
+from sahayata.applications import plans
+from sahayata.applications.models import Application
+from sahayata.applications.plans import TRANSFER_NAMESPACE, transfer_id
+from sahayata.catalogue.models import Department
 from sahayata.wallet.models import TransferCode
-from sahayata.wallet.services import (
-    TransferSpec,
-    payee_account,
-    transfer_post,
-    transfer_void,
-    transfers_create,
-    wallet_open,
-)
+from sahayata.wallet.services import payee_account, transfers_create, wallet_open
 
-# A fixed namespace: changing it would change every transfer id we derive.
-TRANSFER_NAMESPACE = uuid.UUID("5b1d0f3e-6a8c-4d4e-9f51-2c8b7a1e0d93")
 SERVICE_FEE = TransferCode.SERVICE_FEE
 
-
-def transfer_id(*, application_no: str, fee_code: str, step: str) -> uuid.UUID:
-    """``step`` is ``hold``, ``post`` or ``void``."""
-    return uuid.uuid5(TRANSFER_NAMESPACE, f"{application_no}|{fee_code}|{step}")
+__all__ = ["TRANSFER_NAMESPACE", "holds_place", "holds_post", "holds_void", "transfer_id"]
 
 
-def holds_place(*, application: Application, fees: Sequence[ApplicationFee]) -> list[uuid.UUID]:
-    """Place one linked hold per fee head (all or nothing). Raises ``insufficient_funds``."""
+def payee_lookup(*, department: Department | None, adapter_code: str) -> Callable[[str], int]:
+    """The account id each payee of an application's fee heads pays into (looked up once)."""
+
+    @cache
+    def account_id(payee: str) -> int:
+        return payee_account(payee=payee, department=department, adapter_code=adapter_code).pk
+
+    return account_id
+
+
+def holds_place(*, application: Application, plan: plans.SubmissionPlan) -> list[uuid.UUID]:
+    """Place one linked hold per fee line (all or nothing). Raises ``insufficient_funds``."""
     wallet = wallet_open(centre=application.centre)
-    specs = []
-    for fee in fees:
-        payee = payee_account(
-            payee=fee.payee,
-            department=application.department,
-            adapter_code=application.adapter_code,
-        )
-        specs.append(
-            TransferSpec(
-                id=transfer_id(application_no=application.number, fee_code=fee.code, step="hold"),
-                debit_account_id=wallet.pk,
-                credit_account_id=payee.pk,
-                amount_paise=fee.amount_paise,
-                code=SERVICE_FEE,
-                reference=application.number,
-                pending=True,
-            )
-        )
+    specs = plans.hold_transfers(
+        plan,
+        number=application.number,
+        wallet_account_id=wallet.pk,
+        payee_account_id=payee_lookup(
+            department=application.department, adapter_code=application.adapter_code
+        ),
+    )
     transfers_create(specs=specs, linked=True)
     return [spec.id for spec in specs]
 
 
+def _fee_codes(application: Application) -> list[str]:
+    return list(application.fees.order_by("position").values_list("code", flat=True))
+
+
 def holds_post(*, application: Application) -> list[uuid.UUID]:
-    """Post every hold of ``application`` to its payee (idempotent by transfer id)."""
-    posted = []
-    for fee in application.fees.order_by("position"):
-        post_id = transfer_id(application_no=application.number, fee_code=fee.code, step="post")
-        transfer_post(
-            id=post_id,
-            pending_id=transfer_id(
-                application_no=application.number, fee_code=fee.code, step="hold"
-            ),
-        )
-        posted.append(post_id)
-    return posted
+    """Post every hold of ``application`` to its payee, in one linked call (idempotent by
+    transfer id: a retry finds the posts it already made)."""
+    specs = plans.post_transfers(number=application.number, fee_codes=_fee_codes(application))
+    if specs:
+        transfers_create(specs=specs, linked=True)
+    return [spec.id for spec in specs]
 
 
 def holds_void(*, application: Application) -> list[uuid.UUID]:
     """Void every hold of ``application``: the money is available in the wallet again."""
-    voided = []
-    for fee in application.fees.order_by("position"):
-        void_id = transfer_id(application_no=application.number, fee_code=fee.code, step="void")
-        transfer_void(
-            id=void_id,
-            pending_id=transfer_id(
-                application_no=application.number, fee_code=fee.code, step="hold"
-            ),
-        )
-        voided.append(void_id)
-    return voided
+    specs = plans.void_transfers(number=application.number, fee_codes=_fee_codes(application))
+    if specs:
+        transfers_create(specs=specs, linked=True)
+    return [spec.id for spec in specs]

@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sahayata.applications import events, notices, payments
+from sahayata.applications import events, notices, payments, plans
 from sahayata.applications.documents import (
     Upload,
     document_discard,
@@ -25,35 +25,28 @@ from sahayata.applications.documents import (
     upload_check,
     upload_problem,
 )
+from sahayata.applications.errors import (
+    ActionForbidden,
+    ActionNotAllowed,
+    ApplicationNotFound,
+    CommentRequired,
+    InvalidDocument,
+    InvalidFields,
+    ServiceUnavailable,
+)
 from sahayata.applications.models import (
     Application,
     ApplicationDocument,
     ApplicationFee,
     ApplicationHistory,
-    HoldState,
-    NumberCounter,
 )
-from sahayata.applications.rules import (
-    FeeHeadSpec,
-    add_working_days,
-    application_number_format,
-    due_date,
-    fee_lines,
-    field_spec,
-    fields_clean,
-    financial_year_code,
-)
+from sahayata.applications.numbering import application_number_next
+from sahayata.applications.rules import fee_lines, fee_total, field_spec, fields_clean
 from sahayata.applications.selectors import application_visible_to, holidays_between
-from sahayata.applications.workflows import (
-    SYSTEM,
-    Action,
-    Effect,
-    Workflow,
-    workflow_get,
-)
-from sahayata.catalogue.models import Service
+from sahayata.applications.workflows import SYSTEM, Action, Workflow, workflow_get
+from sahayata.catalogue.models import Service, ServiceVersion
 from sahayata.catalogue.selectors import service_current_version
-from sahayata.core.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
+from sahayata.core.errors import Conflict, DomainError, NotFound
 from sahayata.people.models import Citizen, Role, User
 from sahayata.people.roles import require_role
 from sahayata.people.rules import normalise_mobile
@@ -61,92 +54,11 @@ from sahayata.people.services import citizen_register
 from sahayata.places.models import Centre
 
 
-class ApplicationNotFound(NotFound):
-    """Unknown, or not visible to this user: the two are never told apart."""
-
-    code = "not_found"
-    default_message = _("No such application.")
-
-
-class InvalidFields(InvalidInput):
-    code = "invalid_fields"
-    default_message = _("Some form fields are missing or not valid.")
-
-
-class InvalidDocument(InvalidInput):
-    code = "invalid_document"
-    default_message = _("A document is missing, too large (over 2 MB) or not a PDF, JPEG or PNG.")
-
-
-class ServiceUnavailable(Conflict):
-    code = "service_unavailable"
-    default_message = _("This service is not available now.")
-
-
-class ActionNotAllowed(Conflict):
-    code = "action_not_allowed"
-    default_message = _("This action is not possible in the application's current state.")
-
-
-class ActionForbidden(PermissionDenied):
-    code = "forbidden"
-    default_message = _("Your role may not take this action.")
-
-
-class CommentRequired(InvalidInput):
-    code = "comment_required"
-    default_message = _("Give a reason in the comment for this action.")
-
-
 def local_today(now: dt.datetime | None = None) -> dt.date:
     return timezone.localtime(now or timezone.now()).date()
 
 
-# --- Numbering --------------------------------------------------------------------------
-
-
-def application_number_next(*, centre: Centre, on: dt.date) -> str:
-    """Take the next number of ``centre`` for the financial year of ``on``.
-
-    Must run inside the submitting transaction: the counter row stays locked until the
-    application commits, and rolls back with it, so numbers are unique and gap-free.
-    """
-    fy_code = financial_year_code(on)
-    counter = (
-        NumberCounter.objects.select_for_update()
-        .filter(centre=centre, financial_year=fy_code)
-        .first()
-    )
-    if counter is None:
-        # First number of the year: create the row (a concurrent creator makes us wait on
-        # the unique index, then get_or_create finds its row), and lock it.
-        NumberCounter.objects.get_or_create(centre=centre, financial_year=fy_code)
-        counter = NumberCounter.objects.select_for_update().get(
-            centre=centre, financial_year=fy_code
-        )
-    # The row is locked until our transaction ends, so incrementing here is safe.
-    counter.last_value += 1
-    counter.save(update_fields=["last_value"])
-    return application_number_format(
-        centre_code=centre.code, fy_code=fy_code, sequence=counter.last_value
-    )
-
-
 # --- Submission -------------------------------------------------------------------------
-
-
-def _definition_heads(definition: Mapping[str, Any]) -> list[FeeHeadSpec]:
-    return [
-        FeeHeadSpec(
-            code=head["code"],
-            name_en=head["name_en"],
-            name_bn=head["name_bn"],
-            payee=head["payee"],
-            amount_paise=int(head.get("amount_paise") or 0),
-            amount_from_field=head.get("amount_from_field") or "",
-        )
-        for head in definition.get("fee_heads", [])
-    ]
 
 
 def application_fields_check(
@@ -182,17 +94,20 @@ def _documents_check(
         raise InvalidDocument(details={"documents": problems})
 
 
-def _adapter_code(service: Service, workflow: Workflow) -> str:
-    if any(state.dispatch for state in workflow.states):
-        return service.adapter_code or workflow.default_adapter
-    return ""
-
-
-def _state_due(workflow: Workflow, state: str, today: dt.date) -> dt.date | None:
-    limit = workflow.state(state).time_limit_days
-    if limit is None:
-        return None
-    return add_working_days(today, limit, holidays_between(today, limit))
+def service_terms_of(service: Service, version: ServiceVersion) -> plans.ServiceTerms:
+    """The terms of ``service`` at its published ``version`` (the plans' input)."""
+    definition = version.definition
+    return plans.service_terms(
+        service_id=service.pk,
+        department_id=service.department_id,
+        code=service.code,
+        version=version.version,
+        definition=definition,
+        workflow=workflow_get(definition.get("workflow_code") or service.workflow_code),
+        service_time_limit_days=service.time_limit_days,
+        service_adapter_code=service.adapter_code,
+        issues_certificate=service.issues_certificate,
+    )
 
 
 def application_submit(
@@ -230,22 +145,21 @@ def application_submit(
     clean = application_fields_check(definition=definition, fields=fields, from_form=from_form)
     _documents_check(definition, documents, require_mandatory=require_documents)
     checked_uploads = [upload_check(upload) for upload in documents]
-    lines = fee_lines(_definition_heads(definition), clean)
-    workflow = workflow_get(definition.get("workflow_code") or service.workflow_code)
+    terms = service_terms_of(service, version)
     now = now or timezone.now()
     today = local_today(now)
-    limit = int(definition.get("time_limit_days") or service.time_limit_days)
-    due = due_date(today, limit, holidays_between(today, limit))
+    calendar = plans.Calendar(holidays_between(today, terms.horizon_days))
+    plan = plans.submission_plan(terms, clean, today=today, calendar=calendar)
+    workflow = terms.workflow
     stored: list[str] = []  # staged document files, deleted if this transaction fails
     try:
         with transaction.atomic():
-            number = application_number_next(centre=centre, on=today)
-            fee_total = sum(line.amount_paise for line in lines)
+            number = application_number_next(centre_id=centre.pk, centre_code=centre.code, on=today)
             application = Application.objects.create(
                 number=number,
                 centre=centre,
                 service=service,
-                service_version=version.version,
+                service_version=terms.version,
                 department_id=service.department_id,
                 citizen=citizen,
                 submitted_by=operator,
@@ -253,15 +167,15 @@ def application_submit(
                 contact_email=contact_email,
                 workflow_code=workflow.code,
                 workflow_version=workflow.version,
-                status=workflow.initial_state,
-                fee_paise=fee_total,
-                hold=HoldState.HELD if fee_total else HoldState.NONE,
-                adapter_code=_adapter_code(service, workflow),
+                status=plan.status,
+                fee_paise=plan.fee_paise,
+                hold=plan.hold,
+                adapter_code=terms.adapter_code,
                 submitted_at=now,
                 submitted_on=today,
-                due_date=due,
+                due_date=plan.due_date,
                 state_entered_at=now,
-                state_due_date=_state_due(workflow, workflow.initial_state, today),
+                state_due_date=plan.state_due_date,
                 client_token=client_token or None,
             )
             fees = ApplicationFee.objects.bulk_create(
@@ -275,11 +189,11 @@ def application_submit(
                         amount_paise=line.amount_paise,
                         position=position,
                     )
-                    for position, line in enumerate(lines)
+                    for position, line in enumerate(plan.lines)
                 ]
             )
             if fees:
-                payments.holds_place(application=application, fees=fees)
+                payments.holds_place(application=application, plan=plan)
             for checked in checked_uploads:
                 stored.append(document_store(checked))
                 ApplicationDocument.objects.create(
@@ -291,10 +205,16 @@ def application_submit(
                     sha256=checked.sha256,
                     storage_name=stored[-1],
                 )
-            _history(application, "submit", "", workflow.initial_state, actor=operator, at=now)
-            events.event_submitted(application=application)
+            _history(application, plan.history, actor=operator, at=now)
+            events.events_record(
+                [
+                    plans.submitted_event(
+                        plan, application_id=application.pk, centre_id=centre.pk, at=now
+                    )
+                ]
+            )
             notices.notice_submitted(application=application)
-            if workflow.state(workflow.initial_state).dispatch:
+            if plan.dispatch:
                 _dispatch_record(application)
     except Exception as exc:
         for name in stored:
@@ -323,11 +243,11 @@ def _dispatch_record(application: Application) -> None:
         adapter_code=application.adapter_code,
         reference=application.number,
         amount_paise=application.fee_paise,
-        payload={
-            "service_code": application.service.code,
-            "fields": application.fields,
-            "centre_code": application.centre.code,
-        },
+        payload=plans.adapter_call_payload(
+            service_code=application.service.code,
+            fields=application.fields,
+            centre_code=application.centre.code,
+        ),
     )
     number = application.number
     transaction.on_commit(lambda: application_dispatch(application_no=number))
@@ -338,23 +258,19 @@ def _dispatch_record(application: Application) -> None:
 
 def _history(
     application: Application,
-    action: str,
-    from_state: str,
-    to_state: str,
+    entry: plans.HistoryEntry,
     *,
     actor: User | None = None,
-    actor_label: str = "",
-    comment: str = "",
     at: dt.datetime | None = None,
 ) -> ApplicationHistory:
     return ApplicationHistory.objects.create(
         application=application,
-        action=action,
-        from_state=from_state,
-        to_state=to_state,
+        action=entry.action,
+        from_state=entry.from_state,
+        to_state=entry.to_state,
         actor=actor,
-        actor_label=actor_label,
-        comment=comment,
+        actor_label=entry.actor_label,
+        comment=entry.comment,
         at=at or timezone.now(),
     )
 
@@ -421,15 +337,11 @@ def application_act(
 def _fields_correct(
     application: Application, fields: Mapping[str, Any], *, from_form: bool
 ) -> None:
-    from sahayata.catalogue.models import ServiceVersion
-
     definition = ServiceVersion.objects.get(
         service_id=application.service_id, version=application.service_version
     ).definition
     clean = application_fields_check(definition=definition, fields=fields, from_form=from_form)
-    if sum(line.amount_paise for line in fee_lines(_definition_heads(definition), clean)) != (
-        application.fee_paise
-    ):
+    if fee_total(fee_lines(plans.definition_heads(definition), clean)) != application.fee_paise:
         raise InvalidFields(details={"fields": [{"field": "*", "problem": "fee_changed"}]})
     application.fields = clean
     application.save(update_fields=["fields"])
@@ -460,19 +372,28 @@ def _transition(
     """Apply one workflow step to a locked application. Runs inside the caller's atomic."""
     now = timezone.now()
     today = local_today(now)
-    from_state = application.status
-    to_state = step.to_state
-    if Effect.POST in step.effects and application.hold == HoldState.HELD:
-        post_ids = payments.holds_post(application=application)
-        application.hold = HoldState.POSTED
-        events.event_payment_posted(application=application, at=now, transfer_id=post_ids[0])
-    if Effect.VOID in step.effects and application.hold == HoldState.HELD:
+    limit = workflow.state(step.to_state).time_limit_days
+    calendar = plans.Calendar(holidays_between(today, limit) if limit is not None else set())
+    plan = plans.step_plan(
+        workflow,
+        step,
+        status=application.status,
+        hold=application.hold,
+        today=today,
+        calendar=calendar,
+        due=application.due_date,
+        issues_certificate=application.service.issues_certificate,
+        actor_label=actor_label,
+        comment=comment,
+    )
+    post_ids = payments.holds_post(application=application) if plan.posts else []
+    if plan.voids:
         payments.holds_void(application=application)
-        application.hold = HoldState.VOIDED
-    application.status = to_state
+    application.hold = plan.hold
+    application.status = plan.to_state
     application.state_entered_at = now
-    application.state_due_date = _state_due(workflow, to_state, today)
-    if workflow.is_terminal(to_state):
+    application.state_due_date = plan.state_due_date
+    if plan.closes:
         application.is_open = False
         application.closed_at = now
     application.save(
@@ -485,25 +406,23 @@ def _transition(
             "closed_at",
         ]
     )
-    _history(
-        application,
-        step.code,
-        from_state,
-        to_state,
-        actor=actor,
-        actor_label=actor_label,
-        comment=comment,
-        at=now,
-    )
+    _history(application, plan.history, actor=actor, at=now)
     certificate = None
-    if Effect.DELIVER in step.effects:
-        if application.service.issues_certificate:
-            from sahayata.certificates.services import certificate_issue
+    if plan.certifies:
+        from sahayata.certificates.services import certificate_issue
 
-            certificate = certificate_issue(application=application, at=now)
-        events.event_delivered(
-            application=application, at=now, on_time=today <= application.due_date
+        certificate = certificate_issue(application=application, at=now)
+    events.events_record(
+        plans.step_events(
+            plan,
+            application_id=application.pk,
+            centre_id=application.centre_id,
+            service_id=application.service_id,
+            fee_paise=application.fee_paise,
+            posted_transfer_id=post_ids[0] if post_ids else None,
+            at=now,
         )
+    )
     notices.notice_transition(
         application=application, action=step.code, comment=comment, certificate=certificate
     )
@@ -542,14 +461,16 @@ def applications_escalate_overdue(*, today: dt.date | None = None) -> int:
             )
             _history(
                 application,
-                "escalate",
-                application.status,
-                application.status,
-                actor_label="rtps_escalate",
-                comment=(
-                    f"step due {application.state_due_date}"
-                    if step_late
-                    else f"due {application.due_date.isoformat()}"
+                plans.HistoryEntry(
+                    "escalate",
+                    application.status,
+                    application.status,
+                    actor_label="rtps_escalate",
+                    comment=(
+                        f"step due {application.state_due_date}"
+                        if step_late
+                        else f"due {application.due_date.isoformat()}"
+                    ),
                 ),
                 at=now,
             )
@@ -566,6 +487,7 @@ __all__ = [
     "DomainError",
     "InvalidDocument",
     "InvalidFields",
+    "ServiceUnavailable",
     "application_act",
     "application_next_actions",
     "application_submit",
