@@ -1,15 +1,15 @@
-"""The batch path of applications, for the network simulator.
+"""The batch path of applications, for the network simulator: bulk writing only.
 
-It submits and decides many applications in one transaction through the same rules as
-``services.application_submit`` and ``services.application_act``: numbers from the
-per-(centre, financial year) counters (``rules.application_number_format``), RTPS due
-dates with the holiday calendar (``rules.due_date``), fee lines (``rules.fee_lines``),
-the declarative workflows (each step checked with ``Workflow.action``), the wallet's
-batch path with the applications' own transfer ids (``payments.transfer_id``), history
-rows, and the transparency outbox. Writes are bulk inserts and grouped updates.
+What a submission or a workflow step produces is decided by ``plans``, the rules the
+counter (``services.application_submit``, ``services.application_act``) asks too; numbers
+come from ``numbering.numbers_take``, the counter's own. This module only writes those
+plans for many applications in one transaction: bulk inserts, grouped updates, and the
+wallet's batch path with the same transfer ids.
 
-Not done here, and said so: certificates are not issued and notices are not sent for
-simulated applications (no citizen would receive them).
+Left out on purpose (``tests/applications/test_equivalence.py`` names each): notices (a
+simulated citizen receives no SMS) and certificates (a signed certificate for a person
+who does not exist would verify as genuine on /verify/). The adapter call of a bill or a
+challan is recorded, and settled by the simulated decision, as the dispatcher would.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -26,41 +26,29 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from sahayata.applications import payments
-from sahayata.applications.models import (
-    Application,
-    ApplicationFee,
-    ApplicationHistory,
-    HoldState,
-    NumberCounter,
-)
+from sahayata.applications import payments, plans
+from sahayata.applications.models import Application, ApplicationFee, ApplicationHistory
+from sahayata.applications.numbering import numbers_take
 from sahayata.applications.rules import (
-    FeeHeadSpec,
     FeeLine,
-    add_working_days,
     application_number_format,
-    due_date,
     fee_lines,
     fee_total,
     field_spec,
     fields_clean,
     financial_year_code,
 )
-from sahayata.applications.workflows import SYSTEM, Action, Effect, Workflow, workflow_get
+from sahayata.applications.workflows import Action, Effect, Workflow
 from sahayata.catalogue.models import Department, Service
 from sahayata.catalogue.selectors import service_current_version
 from sahayata.core import bulk
+from sahayata.core.ids import uuid7
+from sahayata.integrations.adapters import adapter_get
+from sahayata.integrations.models import AdapterCall
 from sahayata.transparency import services as transparency
 from sahayata.transparency.services import RollupEventSpec
 from sahayata.wallet.errors import TransfersRejected
-from sahayata.wallet.models import TransferCode
-from sahayata.wallet.services import (
-    PostSpec,
-    TransferSpec,
-    VoidSpec,
-    payee_account,
-    transfers_apply,
-)
+from sahayata.wallet.services import transfers_apply
 
 APPROVE, REJECT, FAIL, EXPIRE = "approve", "reject", "fail", "expire"
 OUTCOMES = (APPROVE, REJECT, FAIL, EXPIRE)
@@ -72,61 +60,77 @@ class BatchError(ValueError):
 
 @dataclass(frozen=True)
 class ServicePlan:
-    """What a submission of one service needs, computed once from its published version."""
+    """A service's terms (``plans.ServiceTerms``) with the form values its simulated
+    applications bring: its example values, validated once by the form rules."""
 
-    service_id: int
-    department_id: int
-    code: str
+    terms: plans.ServiceTerms
     kind: str
-    version: int
-    workflow: Workflow
-    time_limit_days: int
-    adapter_code: str
-    heads: tuple[FeeHeadSpec, ...]
     base_fields: dict[str, Any]
-    amount_field: str  # the paise field that carries the amount, or ""
-    fixed_paise: int  # the fee when no field carries it
+
+    @property
+    def service_id(self) -> int:
+        return self.terms.service_id
+
+    @property
+    def department_id(self) -> int:
+        return self.terms.department_id
+
+    @property
+    def code(self) -> str:
+        return self.terms.code
+
+    @property
+    def workflow(self) -> Workflow:
+        return self.terms.workflow
+
+    @property
+    def time_limit_days(self) -> int:
+        return self.terms.time_limit_days
+
+    @property
+    def amount_field(self) -> str:
+        return self.terms.amount_field
 
     @property
     def paid(self) -> bool:
-        return bool(self.heads)
+        return self.terms.paid
 
     @cached_property
     def fixed_lines(self) -> tuple[FeeLine, ...]:
         """The fee lines of every application, when no form field carries the amount."""
-        return tuple(fee_lines(self.heads, self.base_fields))
+        return tuple(fee_lines(self.terms.heads, self.base_fields))
+
+    @cached_property
+    def fixed_paise(self) -> int:
+        fields = {k: v for k, v in self.base_fields.items() if k != self.amount_field}
+        return fee_total(fee_lines(self.terms.heads, fields))
 
     def fee_for(self, amount_paise: int) -> int:
         """The whole fee of one application that brings ``amount_paise`` (if any)."""
         if not self.amount_field:
             return self.fixed_paise
-        return fee_total(
-            fee_lines(self.heads, self.base_fields | {self.amount_field: amount_paise})
-        )
+        return fee_total(self.lines_for(amount_paise))
 
-    @property
-    def dispatched(self) -> bool:
-        return any(state.dispatch for state in self.workflow.states)
+    def lines_for(self, amount_paise: int) -> Sequence[FeeLine]:
+        if not self.amount_field:
+            return self.fixed_lines
+        return fee_lines(self.terms.heads, self.fields_for(amount_paise))
+
+    def fields_for(self, amount_paise: int) -> dict[str, Any]:
+        if not self.amount_field:
+            return self.base_fields
+        return self.base_fields | {self.amount_field: amount_paise}
 
 
 def service_plan(service: Service) -> ServicePlan:
     """The plan of ``service``: its example form values are validated once by the same
     field rules; each simulated application then varies only the amount it pays."""
+    from sahayata.applications.services import service_terms_of
+
     version = service_current_version(service)
+    terms = service_terms_of(service, version)
     definition = version.definition
     specs = [field_spec(item) for item in definition.get("form_fields", [])]
-    heads = tuple(
-        FeeHeadSpec(
-            code=head["code"],
-            name_en=head["name_en"],
-            name_bn=head["name_bn"],
-            payee=head["payee"],
-            amount_paise=int(head.get("amount_paise") or 0),
-            amount_from_field=head.get("amount_from_field") or "",
-        )
-        for head in definition.get("fee_heads", [])
-    )
-    amount_field = next((h.amount_from_field for h in heads if h.amount_from_field), "")
     raw: dict[str, Any] = {}
     for item in definition.get("form_fields", []):
         if not item.get("required", True):
@@ -135,31 +139,12 @@ def service_plan(service: Service) -> ServicePlan:
         if item.get("type") in {"paise", "number"} and str(value).lstrip("-").isdigit():
             value = int(str(value))
         raw[item["name"]] = value
-    if amount_field:
-        raw[amount_field] = 100_00
+    if terms.amount_field:
+        raw[terms.amount_field] = 100_00
     clean, problems = fields_clean(specs, raw)
     if problems:
         raise BatchError(f"{service.code}: example values fail the form rules: {problems}")
-    workflow = workflow_get(definition.get("workflow_code") or service.workflow_code)
-    adapter = ""
-    if any(state.dispatch for state in workflow.states):
-        adapter = service.adapter_code or workflow.default_adapter
-    return ServicePlan(
-        service_id=service.pk,
-        department_id=service.department_id,
-        code=service.code,
-        kind=service.kind,
-        version=version.version,
-        workflow=workflow,
-        time_limit_days=int(definition.get("time_limit_days") or service.time_limit_days),
-        adapter_code=adapter,
-        heads=heads,
-        base_fields=clean,
-        amount_field=amount_field,
-        fixed_paise=fee_total(
-            fee_lines(heads, {k: v for k, v in clean.items() if k != amount_field})
-        ),
-    )
+    return ServicePlan(terms=terms, kind=service.kind, base_fields=clean)
 
 
 def workflow_path(workflow: Workflow, outcome: str) -> tuple[Action, ...]:
@@ -210,20 +195,14 @@ class Submitted:
     due_date: dt.date
     lines: list[FeeLine] = field(default_factory=list)
     weight: int = 1
-    hold_ids: list[uuid.UUID] = field(default_factory=list)
 
     @property
     def fee_paise(self) -> int:
         return fee_total(self.lines)
 
-    def holds(self) -> list[uuid.UUID]:
-        """The ids of its fee holds, one per line (derived again after a restart)."""
-        if len(self.hold_ids) != len(self.lines):
-            self.hold_ids = [
-                payments.transfer_id(application_no=self.number, fee_code=line.code, step="hold")
-                for line in self.lines
-            ]
-        return self.hold_ids
+    @property
+    def fee_codes(self) -> list[str]:
+        return [line.code for line in self.lines]
 
 
 @dataclass(frozen=True)
@@ -233,22 +212,19 @@ class Decision:
 
 
 class _Payees:
-    """The payee account of each (payee, department, adapter), looked up once."""
+    """The payee lookup of each (department, adapter), made once per batch: account ids
+    must not outlive a rolled-back transaction."""
 
     def __init__(self) -> None:
-        self._ids: dict[tuple[str, int, str], int] = {}
-        self._departments: dict[int, Department] = {}
+        self._lookups: dict[tuple[int, str], Callable[[str], int]] = {}
 
-    def account_id(self, payee: str, department_id: int, adapter_code: str) -> int:
-        key = (payee, department_id, adapter_code)
-        if key not in self._ids:
-            department = self._departments.get(department_id)
-            if department is None:
-                department = Department.objects.get(pk=department_id)
-                self._departments[department_id] = department
-            account = payee_account(payee=payee, department=department, adapter_code=adapter_code)
-            self._ids[key] = account.pk
-        return self._ids[key]
+    def lookup(self, department_id: int, adapter_code: str) -> Callable[[str], int]:
+        key = (department_id, adapter_code)
+        if key not in self._lookups:
+            self._lookups[key] = payments.payee_lookup(
+                department=Department.objects.get(pk=department_id), adapter_code=adapter_code
+            )
+        return self._lookups[key]
 
 
 FEE_COLUMNS = ("application_id", "code", "name_en", "name_bn", "payee", "amount_paise", "position")
@@ -262,6 +238,20 @@ HISTORY_COLUMNS = (
     "comment",
     "at",
 )
+ADAPTER_CALL_COLUMNS = (
+    "id",
+    "adapter_code",
+    "reference",
+    "amount_paise",
+    "payload",
+    "state",
+    "external_reference",
+    "attempts",
+    "last_error",
+    "created_at",
+    "updated_at",
+    "deadline_at",
+)
 # The columns of an application row that vary between applications of one plan (first),
 # then those that one plan's applications share at one time (see ``_PlanRow``).
 APPLICATION_OWN_COLUMNS = (
@@ -274,60 +264,45 @@ APPLICATION_OWN_COLUMNS = (
     "fields",
     "fee_paise",
     "hold",
+    "sample_weight",
 )
 
 
 class _PlanRow:
-    """The adapted column values every application of one plan shares at one moment.
+    """The adapted column values every application of one service shares on one day.
 
     Each field not set here or per application gets its model default, as
     ``Application(...)`` would; values are adapted once per batch, not once per row.
     """
 
-    def __init__(self, now: dt.datetime, today: dt.date, holidays: set[dt.date]) -> None:
+    def __init__(self, now: dt.datetime) -> None:
         ops = connection.ops
         self.at = ops.adapt_datetimefield_value(now)
-        self.today = today
-        self.today_db = ops.adapt_datefield_value(today)
-        self.holidays = holidays
         self.fields = [
             f for f in Application._meta.concrete_fields if f.column not in APPLICATION_OWN_COLUMNS
         ]
         self.columns = (*APPLICATION_OWN_COLUMNS, *(f.column for f in self.fields))
         self._tuples: dict[int, tuple[Any, ...]] = {}
-        self._days: dict[int, dt.date] = {}
 
-    def working_days_after(self, days: int) -> dt.date:
-        if days not in self._days:
-            self._days[days] = add_working_days(self.today, days, self.holidays)
-        return self._days[days]
-
-    def due(self, plan: ServicePlan) -> dt.date:
-        """The RTPS due date of an application of ``plan`` submitted today."""
-        key = -1 - plan.time_limit_days  # apart from the working-day counts above
-        if key not in self._days:
-            self._days[key] = due_date(self.today, plan.time_limit_days, self.holidays)
-        return self._days[key]
-
-    def shared(self, plan: ServicePlan) -> tuple[Any, ...]:
-        if plan.service_id in self._tuples:
-            return self._tuples[plan.service_id]
-        state_limit = plan.workflow.state(plan.workflow.initial_state).time_limit_days
-        state_due = None if state_limit is None else self.working_days_after(state_limit)
+    def shared(self, plan: plans.SubmissionPlan) -> tuple[Any, ...]:
+        """The shared values: a plan's status and dates depend only on its service and day."""
+        terms = plan.terms
+        if terms.service_id in self._tuples:
+            return self._tuples[terms.service_id]
         date = connection.ops.adapt_datefield_value
         known = {
-            "service_id": plan.service_id,
-            "service_version": plan.version,
-            "department_id": plan.department_id,
-            "workflow_code": plan.workflow.code,
-            "workflow_version": plan.workflow.version,
-            "status": plan.workflow.initial_state,
-            "adapter_code": plan.adapter_code,
+            "service_id": terms.service_id,
+            "service_version": terms.version,
+            "department_id": terms.department_id,
+            "workflow_code": terms.workflow.code,
+            "workflow_version": terms.workflow.version,
+            "status": plan.status,
+            "adapter_code": terms.adapter_code,
             "submitted_at": self.at,
-            "submitted_on": self.today_db,
-            "due_date": date(self.due(plan)),
+            "submitted_on": date(plan.submitted_on),
+            "due_date": date(plan.due_date),
             "state_entered_at": self.at,
-            "state_due_date": date(state_due),
+            "state_due_date": date(plan.state_due_date),
         }
         values = []
         for f in self.fields:
@@ -335,67 +310,149 @@ class _PlanRow:
                 values.append(known[f.attname])
             else:
                 values.append(f.get_db_prep_save(f.get_default(), connection))
-        self._tuples[plan.service_id] = shared = tuple(values)
+        self._tuples[terms.service_id] = shared = tuple(values)
         return shared
 
 
 def _numbers(items: Sequence[NewApplication], on: dt.date) -> list[str]:
-    """Take the next numbers at each centre, locking its counter row like the service does
-    (plain statements: a simulated day touches thousands of counters)."""
+    """The next numbers at each centre, in the order of ``items``, by the counter's own
+    ``numbers_take``."""
     fy_code = financial_year_code(on)
-    centre_ids = sorted({item.centre_id for item in items})
-    table = NumberCounter._meta.db_table
-    cursor = bulk.dbapi_cursor()
-    if connection.vendor == "postgresql":
-        cursor.execute(
-            f"INSERT INTO {table} (centre_id, financial_year, last_value) "  # noqa: S608
-            "SELECT c, %s, 0 FROM unnest(%s::bigint[]) AS c "
-            "ON CONFLICT (centre_id, financial_year) DO NOTHING",
-            [fy_code, centre_ids],
-        )
-        cursor.execute(
-            f"SELECT id, centre_id, last_value FROM {table} "  # noqa: S608
-            "WHERE financial_year = %s AND centre_id = ANY(%s) ORDER BY id FOR UPDATE",
-            [fy_code, centre_ids],
-        )
-        rows = cursor.fetchall()
-    else:
-        cursor.executemany(
-            f"INSERT INTO {table} (centre_id, financial_year, last_value) VALUES (?, ?, 0) "  # noqa: S608
-            "ON CONFLICT (centre_id, financial_year) DO NOTHING",
-            [(c, fy_code) for c in centre_ids],
-        )
-        rows = []
-        for start in range(0, len(centre_ids), 10_000):
-            part = centre_ids[start : start + 10_000]
-            cursor.execute(
-                f"SELECT id, centre_id, last_value FROM {table} "  # noqa: S608
-                f"WHERE financial_year = ? AND centre_id IN ({', '.join(['?'] * len(part))})",
-                [fy_code, *part],
-            )
-            rows.extend(cursor.fetchall())
-    last = {centre_id: value for _, centre_id, value in rows}
-    ids = {centre_id: pk for pk, centre_id, _ in rows}
+    last = numbers_take(counts=Counter(item.centre_id for item in items), on=on)
+    taken = Counter[int]()
     numbers = []
+    counts = Counter(item.centre_id for item in items)
     for item in items:
-        last[item.centre_id] += 1
+        taken[item.centre_id] += 1
+        sequence = last[item.centre_id] - counts[item.centre_id] + taken[item.centre_id]
         numbers.append(
             application_number_format(
-                centre_code=item.centre_code, fy_code=fy_code, sequence=last[item.centre_id]
+                centre_code=item.centre_code, fy_code=fy_code, sequence=sequence
             )
         )
-    if connection.vendor == "postgresql":
-        cursor.execute(
-            f"UPDATE {table} AS t SET last_value = v.last "  # noqa: S608
-            "FROM unnest(%s::bigint[], %s::bigint[]) AS v(id, last) WHERE t.id = v.id",
-            [[ids[c] for c in centre_ids], [last[c] for c in centre_ids]],
-        )
-    else:
-        cursor.executemany(
-            f"UPDATE {table} SET last_value = ? WHERE id = ?",  # noqa: S608
-            [(last[c], ids[c]) for c in centre_ids],
-        )
     return numbers
+
+
+class _SubmitRows:
+    """The rows of one submission batch, gathered before they are written."""
+
+    def __init__(self, now: dt.datetime, simulated: bool) -> None:
+        self.now = now
+        self.simulated = simulated
+        self.shared = _PlanRow(now)
+        self.applications: list[tuple[Any, ...]] = []
+        self.fees: list[tuple[Any, ...]] = []
+        self.history: list[tuple[Any, ...]] = []
+        self.holds: list[Any] = []
+        self.events: list[RollupEventSpec] = []
+        self.calls: list[tuple[Any, ...]] = []
+        self.payees = _Payees()
+        self._json: dict[int, str] = {}
+        self._deadlines: dict[str, Any] = {}
+
+    def fields_json(self, item: NewApplication, form: dict[str, Any]) -> str:
+        if item.plan.amount_field:
+            return json.dumps(form)
+        if item.plan.service_id not in self._json:
+            self._json[item.plan.service_id] = json.dumps(form)
+        return self._json[item.plan.service_id]
+
+    def call_id(self) -> Any:
+        return AdapterCall._meta.pk.get_db_prep_save(uuid7(), connection)
+
+    def deadline(self, adapter_code: str) -> Any:
+        if adapter_code not in self._deadlines:
+            within = adapter_get(adapter_code).confirm_within_seconds
+            self._deadlines[adapter_code] = connection.ops.adapt_datetimefield_value(
+                self.now + dt.timedelta(seconds=within)
+            )
+        return self._deadlines[adapter_code]
+
+    def add(
+        self,
+        row_id: int,
+        number: str,
+        item: NewApplication,
+        plan: plans.SubmissionPlan,
+        *,
+        token: str | None,
+        wallet_id: int,
+        timeout: int | None,
+    ) -> None:
+        terms = plan.terms
+        form_json = self.fields_json(item, dict(plan.fields))
+        self.applications.append(
+            (
+                row_id,
+                number,
+                item.centre_id,
+                item.citizen_id,
+                item.operator_id,
+                token,
+                form_json,
+                plan.fee_paise,
+                plan.hold,
+                item.weight,
+                *self.shared.shared(plan),
+            )
+        )
+        self.fees.extend(
+            (row_id, line.code, line.name_en, line.name_bn, line.payee, line.amount_paise, pos)
+            for pos, line in enumerate(plan.lines)
+        )
+        if plan.lines:
+            self.holds.extend(
+                plans.hold_transfers(
+                    plan,
+                    number=number,
+                    wallet_account_id=wallet_id,
+                    payee_account_id=self.payees.lookup(terms.department_id, terms.adapter_code),
+                    timeout_seconds=timeout,
+                )
+            )
+        entry = plan.history
+        self.history.append(
+            (
+                row_id,
+                entry.action,
+                entry.from_state,
+                entry.to_state,
+                item.operator_id,
+                entry.actor_label,
+                entry.comment,
+                self.shared.at,
+            )
+        )
+        self.events.append(
+            plans.submitted_event(
+                plan,
+                application_id=row_id,
+                centre_id=item.centre_id,
+                at=self.now,
+                weight=item.weight,
+                simulated=self.simulated,
+            )
+        )
+        if plan.dispatch:
+            payload = plans.adapter_call_payload(
+                service_code=terms.code, fields=plan.fields, centre_code=item.centre_code
+            )
+            self.calls.append(
+                (
+                    self.call_id(),
+                    terms.adapter_code,
+                    number,
+                    plan.fee_paise,
+                    json.dumps(payload),
+                    AdapterCall.State.PENDING,
+                    "",  # external reference
+                    0,  # attempts
+                    "",  # last error
+                    self.shared.at,
+                    self.shared.at,
+                    self.deadline(terms.adapter_code),
+                )
+            )
 
 
 def applications_submit_batch(
@@ -409,7 +466,8 @@ def applications_submit_batch(
     simulated: bool = True,
     rollup_sink: list[RollupEventSpec] | None = None,
 ) -> list[Submitted]:
-    """Submit ``items`` at ``now``: numbers, applications, fee lines, holds, history, events.
+    """Submit ``items`` at ``now``: numbers, applications, fee lines, holds, history, events
+    and adapter calls, as ``plans.submission_plan`` says for each.
 
     All or nothing: the holds go through the wallet's batch path, which refuses the whole
     batch if any wallet cannot hold its fee (the caller tops wallets up first).
@@ -421,120 +479,55 @@ def applications_submit_batch(
     if not items:
         return []
     today = timezone.localtime(now).date()
+    calendar = plans.Calendar(holidays)
     with transaction.atomic():
         numbers = _numbers(items, today)
         ids = bulk.ids_reserve(Application, len(items))
-        shared = _PlanRow(now, today, holidays)
-        rows: list[tuple[Any, ...]] = []
-        fees: list[tuple[Any, ...]] = []
-        history: list[tuple[Any, ...]] = []
-        holds: list[TransferSpec] = []
-        events: list[RollupEventSpec] = []
+        rows = _SubmitRows(now, simulated)
         submitted: list[Submitted] = []
-        payees = _Payees()  # per call: account ids must not outlive a rolled-back transaction
-        fixed_json: dict[int, str] = {}
         for row_id, item, number in zip(ids, items, numbers, strict=True):
-            plan = item.plan
-            lines: Sequence[FeeLine]
-            if plan.amount_field:
-                if not 1 <= item.amount_paise <= 10**15:
-                    raise BatchError(f"{plan.code}: amount out of range")
-                form = plan.base_fields | {plan.amount_field: item.amount_paise}
-                lines = fee_lines(plan.heads, form)
-                form_json = json.dumps(form)
-            else:
-                lines = plan.fixed_lines
-                if plan.service_id not in fixed_json:
-                    fixed_json[plan.service_id] = json.dumps(plan.base_fields)
-                form_json = fixed_json[plan.service_id]
-            total = fee_total(lines)
-            token = (token_for(number, item) if token_for else item.token) or None
-            rows.append(
-                (
-                    row_id,
-                    number,
-                    item.centre_id,
-                    item.citizen_id,
-                    item.operator_id,
-                    token,
-                    form_json,
-                    total,
-                    HoldState.HELD if total else HoldState.NONE,
-                    *shared.shared(plan),
-                )
+            service = item.plan
+            if service.amount_field and not 1 <= item.amount_paise <= 10**15:
+                raise BatchError(f"{service.code}: amount out of range")
+            plan = plans.submission_plan(
+                service.terms,
+                service.fields_for(item.amount_paise),
+                today=today,
+                calendar=calendar,
+                lines=service.lines_for(item.amount_paise),
             )
-            sub = Submitted(
+            token = (token_for(number, item) if token_for else item.token) or None
+            timeout = (
+                hold_timeout_for(number, service) if hold_timeout_for else item.hold_timeout_seconds
+            )
+            rows.add(
                 row_id,
                 number,
+                item,
                 plan,
-                item.centre_id,
-                today,
-                shared.due(plan),
-                list(lines),
-                item.weight,
+                token=token,
+                wallet_id=wallet_of[item.centre_id],
+                timeout=timeout,
             )
-            submitted.append(sub)
-            timeout = (
-                hold_timeout_for(number, plan) if hold_timeout_for else item.hold_timeout_seconds
-            )
-            for position, line in enumerate(lines):
-                fees.append(
-                    (
-                        row_id,
-                        line.code,
-                        line.name_en,
-                        line.name_bn,
-                        line.payee,
-                        line.amount_paise,
-                        position,
-                    )
-                )
-                hold_id = payments.transfer_id(
-                    application_no=number, fee_code=line.code, step="hold"
-                )
-                sub.hold_ids.append(hold_id)
-                holds.append(
-                    TransferSpec(
-                        id=hold_id,
-                        debit_account_id=wallet_of[item.centre_id],
-                        credit_account_id=payees.account_id(
-                            line.payee, plan.department_id, plan.adapter_code
-                        ),
-                        amount_paise=line.amount_paise,
-                        code=TransferCode.SERVICE_FEE,
-                        reference=number,
-                        pending=True,
-                        timeout_seconds=timeout,
-                    )
-                )
-            history.append(
-                (
+            submitted.append(
+                Submitted(
                     row_id,
-                    "submit",
-                    "",
-                    plan.workflow.initial_state,
-                    item.operator_id,
-                    "",
-                    "",
-                    shared.at,
+                    number,
+                    service,
+                    item.centre_id,
+                    today,
+                    plan.due_date,
+                    list(plan.lines),
+                    item.weight,
                 )
             )
-            events.append(
-                RollupEventSpec(
-                    kind="application_submitted",
-                    occurred_at=now,
-                    centre_id=item.centre_id,
-                    service_id=plan.service_id,
-                    weight=item.weight,
-                    application_id=row_id,
-                    simulated=simulated,
-                )
-            )
-        bulk.rows_insert(Application, shared.columns, rows)
-        bulk.rows_insert(ApplicationFee, FEE_COLUMNS, fees)
-        bulk.rows_insert(ApplicationHistory, HISTORY_COLUMNS, history)
-        _wallet_batch(holds, now)
-        _rollups(events, rollup_sink)
+        bulk.rows_insert(Application, rows.shared.columns, rows.applications)
+        bulk.rows_insert(ApplicationFee, FEE_COLUMNS, rows.fees)
+        bulk.rows_insert(ApplicationHistory, HISTORY_COLUMNS, rows.history)
+        if rows.calls:
+            bulk.rows_insert(AdapterCall, ADAPTER_CALL_COLUMNS, rows.calls)
+        _wallet_batch(rows.holds, now)
+        _rollups(rows.events, rollup_sink)
     return submitted
 
 
@@ -564,43 +557,101 @@ def _wallet_batch(ops: Sequence[Any], now: dt.datetime) -> None:
             )
 
 
-@dataclass(frozen=True)
-class _Step:
-    code: str
-    from_state: str
-    to_state: str
-    actor_label: str
-    posts: bool
-    voids: bool
-    delivers: bool
+_PATHS: dict[tuple[str, int, str], tuple[Action, ...]] = {}
 
 
-_PATHS: dict[tuple[str, int, str], tuple[_Step, ...]] = {}
-
-
-def _path(workflow: Workflow, outcome: str) -> tuple[_Step, ...]:
-    """``workflow_path`` as checked steps, found once per (workflow, version, outcome)."""
+def _path(workflow: Workflow, outcome: str) -> tuple[Action, ...]:
+    """``workflow_path``, each step checked against the workflow, found once per
+    (workflow, version, outcome)."""
     key = (workflow.code, workflow.version, outcome)
     if key not in _PATHS:
-        steps = []
         state = workflow.initial_state
-        for action in workflow_path(workflow, outcome):
+        path = workflow_path(workflow, outcome)
+        for action in path:
             if workflow.action(state, action.code) is None:
                 raise BatchError(f"{workflow.code}: {action.code} not allowed from {state}")
-            steps.append(
-                _Step(
-                    code=action.code,
-                    from_state=state,
-                    to_state=action.to_state,
-                    actor_label="system" if SYSTEM in action.roles else "simulator",
-                    posts=Effect.POST in action.effects,
-                    voids=Effect.VOID in action.effects,
-                    delivers=Effect.DELIVER in action.effects,
+            state = action.to_state
+        _PATHS[key] = path
+    return _PATHS[key]
+
+
+class _DecideRows:
+    """The writes of one decision batch, gathered before they are written."""
+
+    def __init__(self, now: dt.datetime, simulated: bool) -> None:
+        self.now = now
+        self.today = timezone.localtime(now).date()
+        self.simulated = simulated
+        self.at = connection.ops.adapt_datetimefield_value(now)
+        self.calendar = plans.Calendar(set())  # terminal states have no step limit
+        self.wallet_ops: list[Any] = []
+        self.history: list[tuple[Any, ...]] = []
+        self.events: list[RollupEventSpec] = []
+        self.groups: dict[tuple[str, str, bool], list[int]] = defaultdict(list)
+        self.calls: dict[tuple[str, str], list[str]] = defaultdict(list)
+
+    def decide(self, sub: Submitted, outcome: str) -> None:
+        terms = sub.plan.terms
+        workflow = terms.workflow
+        hold = plans.HOLD_HELD if sub.lines else plans.HOLD_NONE
+        if outcome == EXPIRE and sub.lines:
+            hold = plans.HOLD_VOIDED  # the wallet's sweeper voided it already
+        status = workflow.initial_state
+        step = None
+        for action in _path(workflow, outcome):
+            step = plans.step_plan(
+                workflow,
+                action,
+                status=status,
+                hold=hold,
+                today=self.today,
+                calendar=self.calendar,
+                due=sub.due_date,
+                issues_certificate=terms.issues_certificate,
+                actor_label=plans.actor_label_for(action),
+            )
+            post_ids: list[uuid.UUID] = []
+            if step.posts:
+                posts = plans.post_transfers(number=sub.number, fee_codes=sub.fee_codes)
+                post_ids = [post.id for post in posts]
+                self.wallet_ops.extend(posts)
+            if step.voids:
+                self.wallet_ops.extend(
+                    plans.void_transfers(number=sub.number, fee_codes=sub.fee_codes)
+                )
+            self.events.extend(
+                plans.step_events(
+                    step,
+                    application_id=sub.id,
+                    centre_id=sub.centre_id,
+                    service_id=terms.service_id,
+                    fee_paise=sub.fee_paise,
+                    posted_transfer_id=post_ids[0] if post_ids else None,
+                    at=self.now,
+                    weight=sub.weight,
+                    simulated=self.simulated,
                 )
             )
-            state = action.to_state
-        _PATHS[key] = tuple(steps)
-    return _PATHS[key]
+            entry = step.history
+            self.history.append(
+                (
+                    sub.id,
+                    entry.action,
+                    entry.from_state,
+                    entry.to_state,
+                    None,
+                    entry.actor_label,
+                    entry.comment,
+                    self.at,
+                )
+            )
+            status, hold = step.to_state, step.hold
+        if step is None or not step.closes or step.state_due_date is not None:
+            raise BatchError(f"{workflow.code}: {outcome} does not close the application")
+        self.groups[(status, hold, step.delivers)].append(sub.id)
+        if terms.dispatched_on_submit:
+            state = AdapterCall.State.CONFIRMED if outcome == APPROVE else AdapterCall.State.FAILED
+            self.calls[(terms.adapter_code, state)].append(sub.number)
 
 
 def applications_decide_batch(
@@ -610,7 +661,8 @@ def applications_decide_batch(
     simulated: bool = True,
     rollup_sink: list[RollupEventSpec] | None = None,
 ) -> dict[str, int]:
-    """Take each decision's workflow steps at ``now``: posts or voids, history, events.
+    """Take each decision's workflow steps at ``now``, as ``plans.step_plan`` says for each:
+    posts or voids, history, events, and the settling of its adapter call.
 
     ``expire`` expects the wallet's sweeper (``holds_expire``) to have voided the hold
     already; the system then closes the application as failed, as a late adapter would.
@@ -620,75 +672,14 @@ def applications_decide_batch(
     decisions = list(decisions)
     if not decisions:
         return {}
-    today = timezone.localtime(now).date()
     counts: dict[str, int] = defaultdict(int)
-    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
-    wallet_ops: list[Any] = []
-    history: list[tuple] = []
-    at = connection.ops.adapt_datetimefield_value(now)
-    events: list[RollupEventSpec] = []
+    rows = _DecideRows(now, simulated)
     for decision in decisions:
-        sub, outcome = decision.application, decision.outcome
-        hold: str = HoldState.HELD if sub.lines else HoldState.NONE
-        if outcome == EXPIRE:
-            hold = HoldState.VOIDED if sub.lines else HoldState.NONE
-        state = sub.plan.workflow.initial_state
-        for step in _path(sub.plan.workflow, outcome):
-            if step.posts and hold == HoldState.HELD:
-                post_ids = [
-                    payments.transfer_id(application_no=sub.number, fee_code=line.code, step="post")
-                    for line in sub.lines
-                ]
-                wallet_ops.extend(
-                    PostSpec(id=post_id, pending_id=hold_id)
-                    for post_id, hold_id in zip(post_ids, sub.holds(), strict=True)
-                )
-                hold = HoldState.POSTED
-                events.append(
-                    RollupEventSpec(
-                        kind="payment_posted",
-                        occurred_at=now,
-                        centre_id=sub.centre_id,
-                        service_id=sub.plan.service_id,
-                        amount_paise=sub.fee_paise,
-                        application_id=sub.id,
-                        transfer_id=str(post_ids[0]),
-                        simulated=simulated,
-                    )
-                )
-            if step.voids and hold == HoldState.HELD:
-                wallet_ops.extend(
-                    VoidSpec(
-                        id=payments.transfer_id(
-                            application_no=sub.number, fee_code=line.code, step="void"
-                        ),
-                        pending_id=hold_id,
-                    )
-                    for line, hold_id in zip(sub.lines, sub.holds(), strict=True)
-                )
-                hold = HoldState.VOIDED
-            if step.delivers:
-                events.append(
-                    RollupEventSpec(
-                        kind="service_delivered",
-                        occurred_at=now,
-                        centre_id=sub.centre_id,
-                        service_id=sub.plan.service_id,
-                        weight=sub.weight,
-                        application_id=sub.id,
-                        on_time=today <= sub.due_date,
-                        simulated=simulated,
-                    )
-                )
-            history.append(
-                (sub.id, step.code, step.from_state, step.to_state, None, step.actor_label, "", at)
-            )
-            state = step.to_state
-        groups[(state, hold)].append(sub.id)
-        counts[outcome] += 1
+        rows.decide(decision.application, decision.outcome)
+        counts[decision.outcome] += 1
     with transaction.atomic():
-        _wallet_batch(wallet_ops, now)
-        for (final_state, final_hold), ids in groups.items():
+        _wallet_batch(rows.wallet_ops, now)
+        for (final_state, final_hold, _delivered), ids in rows.groups.items():
             bulk.rows_update(
                 Application,
                 ids,
@@ -696,11 +687,16 @@ def applications_decide_batch(
                     "status": final_state,
                     "hold": final_hold,
                     "is_open": False,
-                    "closed_at": at,
-                    "state_entered_at": at,
+                    "closed_at": rows.at,
+                    "state_entered_at": rows.at,
                     "state_due_date": None,
                 },
             )
-        bulk.rows_insert(ApplicationHistory, HISTORY_COLUMNS, history)
-        _rollups(events, rollup_sink)
+        for (adapter_code, state), references in rows.calls.items():
+            for start in range(0, len(references), 500):
+                AdapterCall.objects.filter(
+                    adapter_code=adapter_code, reference__in=references[start : start + 500]
+                ).update(state=state, attempts=1, completed_at=now, updated_at=now)
+        bulk.rows_insert(ApplicationHistory, HISTORY_COLUMNS, rows.history)
+        _rollups(rows.events, rollup_sink)
     return dict(counts)

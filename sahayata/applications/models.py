@@ -115,6 +115,9 @@ class Application(models.Model):
     client_token = models.CharField(
         _("submission token"), max_length=64, null=True, blank=True, unique=True, editable=False
     )
+    # How many applications this row stands for in the figures: 1, or the simulator's
+    # sampling factor for the free services it writes one in N of.
+    sample_weight = models.PositiveIntegerField(_("sample weight"), default=1, editable=False)
 
     class Meta:
         verbose_name = _("application")

@@ -412,8 +412,8 @@ class Simulator:
         return len(asked)
 
     def _token(self, number: str, item: NewApplication) -> str:
-        # "sim<weight>:<simulation>:<number>": transparency_check reads the weight from it.
-        return f"sim{item.weight}:{self.simulation.pk}:{number}"
+        # "sim:<simulation>:<number>" (the weight has its own column, sample_weight).
+        return f"sim:{self.simulation.pk}:{number}"
 
     def _hold_timeout(self, number: str, plan: ServicePlan) -> int | None:
         # Only the holds whose back end will never answer carry a timeout, so the wallet's
@@ -483,7 +483,7 @@ class Simulator:
             client_token__startswith="sim",  # noqa: S106 (a token prefix, not a password)
             client_token__contains=prefix,
         ).values_list(
-            "pk", "number", "service_id", "centre_id", "submitted_on", "due_date", "client_token"
+            "pk", "number", "service_id", "centre_id", "submitted_on", "due_date", "sample_weight"
         )
         rows = list(open_apps)
         lines: dict[int, list[FeeLine]] = defaultdict(list)
@@ -493,8 +493,7 @@ class Simulator:
             lines[fee.application_id].append(
                 FeeLine(fee.code, fee.name_en, fee.name_bn, fee.payee, fee.amount_paise)
             )
-        for pk, number, service_id, centre_id, submitted_on, due, token in rows:
-            weight = int(str(token)[3 : str(token).index(":")])
+        for pk, number, service_id, centre_id, submitted_on, due, weight in rows:
             sub = Submitted(
                 pk, number, self.plans[service_id], centre_id, submitted_on, due, lines[pk], weight
             )

@@ -3,9 +3,9 @@
 Money and wallet transactions come from the ledger: posted ``service_fee`` transfers,
 summed per application (its number is the transfers' reference), dated by the
 application's closing time. Applications and deliveries come from the applications
-table, weighted for the simulator's sampled free services (the weight is in the
-simulated application's submission token, ``sim<weight>:…``). The recomputed cube is
-compared with every rollup cell; ``simulated_events`` (a label) is not compared.
+table, weighted for the simulator's sampled free services (``sample_weight``). The
+recomputed cube is compared with every rollup cell; ``simulated_events`` (a label) is not
+compared.
 """
 
 from __future__ import annotations
@@ -45,13 +45,7 @@ def _day(column: str) -> str:
 
 
 def _weight_sql() -> str:
-    from sahayata.simulator.models import Simulation
-
-    factors = sorted(
-        {1, *Simulation.objects.values_list("free_sample_factor", flat=True).distinct()}
-    )
-    cases = " ".join(f"WHEN a.client_token LIKE 'sim{int(w)}:%%' THEN {int(w)}" for w in factors)
-    return f"(CASE {cases} ELSE 1 END)"
+    return "a.sample_weight"
 
 
 def _rows(sql: str, params: list) -> Iterator[tuple]:

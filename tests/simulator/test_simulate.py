@@ -194,8 +194,10 @@ def test_free_sample_factor_weighs_free_services_in_the_rollups(world: dict[str,
     assert simulation.free_sample_factor == 7
     free = Application.objects.filter(fee_paise=0)
     assert free.exists()
-    tokens = set(free.values_list("client_token", flat=True))
-    assert all(token.startswith("sim7:") for token in tokens)
+    assert set(free.values_list("sample_weight", flat=True)) == {7}
+    assert set(
+        Application.objects.filter(fee_paise__gt=0).values_list("sample_weight", flat=True)
+    ) == {1}
     totals = Rollup.objects.get(grain="all", district_id=0, department_id=0, service_id=0)
     paid = Application.objects.filter(fee_paise__gt=0).count()
     assert totals.applications == paid + 7 * free.count()
