@@ -18,7 +18,7 @@ import datetime as dt
 import json
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -350,7 +350,7 @@ class _SubmitRows:
         self._json: dict[int, str] = {}
         self._deadlines: dict[str, Any] = {}
 
-    def fields_json(self, item: NewApplication, form: dict[str, Any]) -> str:
+    def fields_json(self, item: NewApplication, form: Mapping[str, Any]) -> str:
         if item.plan.amount_field:
             return json.dumps(form)
         if item.plan.service_id not in self._json:
@@ -380,7 +380,7 @@ class _SubmitRows:
         timeout: int | None,
     ) -> None:
         terms = plan.terms
-        form_json = self.fields_json(item, dict(plan.fields))
+        form_json = self.fields_json(item, plan.fields)
         self.applications.append(
             (
                 row_id,
@@ -434,8 +434,10 @@ class _SubmitRows:
             )
         )
         if plan.dispatch:
-            payload = plans.adapter_call_payload(
-                service_code=terms.code, fields=plan.fields, centre_code=item.centre_code
+            # plans.adapter_call_payload, with the fields' JSON already made for the row.
+            payload = (
+                f'{{"service_code": {json.dumps(terms.code)}, "fields": {form_json}, '
+                f'"centre_code": {json.dumps(item.centre_code)}}}'
             )
             self.calls.append(
                 (
@@ -443,7 +445,7 @@ class _SubmitRows:
                     terms.adapter_code,
                     number,
                     plan.fee_paise,
-                    json.dumps(payload),
+                    payload,
                     AdapterCall.State.PENDING,
                     "",  # external reference
                     0,  # attempts
@@ -589,6 +591,26 @@ class _DecideRows:
         self.events: list[RollupEventSpec] = []
         self.groups: dict[tuple[str, str, bool], list[int]] = defaultdict(list)
         self.calls: dict[tuple[str, str], list[str]] = defaultdict(list)
+        self._steps: dict[tuple[Any, ...], plans.StepPlan] = {}
+
+    def step(
+        self, terms: plans.ServiceTerms, action: Action, status: str, hold: str, due: dt.date
+    ) -> plans.StepPlan:
+        """``plans.step_plan``, asked once per distinct question of the batch."""
+        key = (terms.service_id, action.code, status, hold, due)
+        if key not in self._steps:
+            self._steps[key] = plans.step_plan(
+                terms.workflow,
+                action,
+                status=status,
+                hold=hold,
+                today=self.today,
+                calendar=self.calendar,
+                due=due,
+                issues_certificate=terms.issues_certificate,
+                actor_label=plans.actor_label_for(action),
+            )
+        return self._steps[key]
 
     def decide(self, sub: Submitted, outcome: str) -> None:
         terms = sub.plan.terms
@@ -599,17 +621,7 @@ class _DecideRows:
         status = workflow.initial_state
         step = None
         for action in _path(workflow, outcome):
-            step = plans.step_plan(
-                workflow,
-                action,
-                status=status,
-                hold=hold,
-                today=self.today,
-                calendar=self.calendar,
-                due=sub.due_date,
-                issues_certificate=terms.issues_certificate,
-                actor_label=plans.actor_label_for(action),
-            )
+            step = self.step(terms, action, status, hold, sub.due_date)
             post_ids: list[uuid.UUID] = []
             if step.posts:
                 posts = plans.post_transfers(number=sub.number, fee_codes=sub.fee_codes)

@@ -19,6 +19,7 @@ import datetime as dt
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from sahayata.applications.rules import (
@@ -124,20 +125,21 @@ class ServiceTerms:
     heads: tuple[FeeHeadSpec, ...]
     issues_certificate: bool
 
-    @property
+    # Cached: the batch path asks these for every application it writes.
+    @cached_property
     def paid(self) -> bool:
         return bool(self.heads)
 
-    @property
+    @cached_property
     def amount_field(self) -> str:
         """The form field that carries the amount to pay, or ""."""
         return next((h.amount_from_field for h in self.heads if h.amount_from_field), "")
 
-    @property
+    @cached_property
     def dispatched_on_submit(self) -> bool:
         return self.workflow.state(self.workflow.initial_state).dispatch
 
-    @property
+    @cached_property
     def horizon_days(self) -> int:
         return calendar_horizon_days(self.workflow, self.time_limit_days)
 
