@@ -150,50 +150,19 @@ def application_submit(
     today = local_today(now)
     calendar = plans.Calendar(holidays_between(today, terms.horizon_days))
     plan = plans.submission_plan(terms, clean, today=today, calendar=calendar)
-    workflow = terms.workflow
     stored: list[str] = []  # staged document files, deleted if this transaction fails
     try:
         with transaction.atomic():
-            number = application_number_next(centre_id=centre.pk, centre_code=centre.code, on=today)
-            application = Application.objects.create(
-                number=number,
+            application = _submission_write(
+                plan,
+                operator=operator,
                 centre=centre,
                 service=service,
-                service_version=terms.version,
-                department_id=service.department_id,
                 citizen=citizen,
-                submitted_by=operator,
-                fields=clean,
                 contact_email=contact_email,
-                workflow_code=workflow.code,
-                workflow_version=workflow.version,
-                status=plan.status,
-                fee_paise=plan.fee_paise,
-                hold=plan.hold,
-                adapter_code=terms.adapter_code,
-                submitted_at=now,
-                submitted_on=today,
-                due_date=plan.due_date,
-                state_entered_at=now,
-                state_due_date=plan.state_due_date,
-                client_token=client_token or None,
+                client_token=client_token,
+                now=now,
             )
-            fees = ApplicationFee.objects.bulk_create(
-                [
-                    ApplicationFee(
-                        application=application,
-                        code=line.code,
-                        name_en=line.name_en,
-                        name_bn=line.name_bn,
-                        payee=line.payee,
-                        amount_paise=line.amount_paise,
-                        position=position,
-                    )
-                    for position, line in enumerate(plan.lines)
-                ]
-            )
-            if fees:
-                payments.holds_place(application=application, plan=plan)
             for checked in checked_uploads:
                 stored.append(document_store(checked))
                 ApplicationDocument.objects.create(
@@ -205,14 +174,6 @@ def application_submit(
                     sha256=checked.sha256,
                     storage_name=stored[-1],
                 )
-            _history(application, plan.history, actor=operator, at=now)
-            events.events_record(
-                [
-                    plans.submitted_event(
-                        plan, application_id=application.pk, centre_id=centre.pk, at=now
-                    )
-                ]
-            )
             notices.notice_submitted(application=application)
             if plan.dispatch:
                 _dispatch_record(application)
@@ -225,6 +186,69 @@ def application_submit(
             if existing is not None:
                 return _replayed(existing, operator)
         raise
+    return application
+
+
+def _submission_write(
+    plan: plans.SubmissionPlan,
+    *,
+    operator: User,
+    centre: Centre,
+    service: Service,
+    citizen: Citizen,
+    contact_email: str,
+    client_token: str | None,
+    now: dt.datetime,
+) -> Application:
+    """Write what ``plan`` says: number, application, fee lines, holds, history, event.
+    Runs inside the submitting transaction."""
+    terms, workflow = plan.terms, plan.terms.workflow
+    number = application_number_next(
+        centre_id=centre.pk, centre_code=centre.code, on=plan.submitted_on
+    )
+    application = Application.objects.create(
+        number=number,
+        centre=centre,
+        service=service,
+        service_version=terms.version,
+        department_id=service.department_id,
+        citizen=citizen,
+        submitted_by=operator,
+        fields=dict(plan.fields),
+        contact_email=contact_email,
+        workflow_code=workflow.code,
+        workflow_version=workflow.version,
+        status=plan.status,
+        fee_paise=plan.fee_paise,
+        hold=plan.hold,
+        adapter_code=terms.adapter_code,
+        submitted_at=now,
+        submitted_on=plan.submitted_on,
+        due_date=plan.due_date,
+        state_entered_at=now,
+        state_due_date=plan.state_due_date,
+        client_token=client_token or None,
+    )
+    fees = ApplicationFee.objects.bulk_create(
+        [
+            ApplicationFee(
+                application=application,
+                code=line.code,
+                name_en=line.name_en,
+                name_bn=line.name_bn,
+                payee=line.payee,
+                amount_paise=line.amount_paise,
+                position=position,
+            )
+            for position, line in enumerate(plan.lines)
+        ]
+    )
+    if fees:
+        payments.holds_place(application=application, plan=plan)
+    _history(application, plan.history, actor=operator, at=now)
+    events.events_record(
+        [plans.submitted_event(plan, application_id=application.pk, centre_id=centre.pk, at=now)]
+    )
     return application
 
 
