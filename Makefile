@@ -8,7 +8,7 @@ PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := sahayata.settings
 
 .DEFAULT_GOAL := help
-.PHONY: help install system-deps run demo test lint format typecheck migrations-check messages bench clean
+.PHONY: help install system-deps run demo test lint format typecheck migrations-check messages bench clean serve-prod
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -32,6 +32,15 @@ run: install ## Migrate, load the demo data and serve on http://127.0.0.1:8000 (
 	@# server and stop with it.
 	$(MANAGE) run_jobs & jobs=$$!; trap 'kill $$jobs 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) runserver $(HOST):$(PORT)
+
+serve-prod: install ## Production: gunicorn and the worker on HOST:PORT against DATABASE_URL (needs SECRET_KEY, ALLOWED_HOSTS, SAHAYATA_AADHAAR_HMAC_KEY)
+	$(BIN)/python scripts/i18n.py
+	DEBUG=0 $(MANAGE) check --deploy --fail-level ERROR
+	DEBUG=0 $(MANAGE) migrate --noinput
+	DEBUG=0 $(MANAGE) collectstatic --noinput -v0
+	@# The worker runs the jobs (back-end calls, SMS, rollups, expiry) beside the server.
+	DEBUG=0 $(MANAGE) run_jobs & jobs=$$!; trap 'kill $$jobs 2>/dev/null' EXIT INT TERM; \
+	DEBUG=0 HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn -c deploy/gunicorn.conf.py
 
 demo: install ## Migrate and load the demo data without serving
 	$(BIN)/python scripts/i18n.py

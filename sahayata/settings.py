@@ -22,10 +22,11 @@ def env_bool(name: str, default: bool) -> bool:
 
 
 DEBUG = env_bool("DEBUG", True)
-SECRET_KEY = os.environ.get(
-    "SECRET_KEY", "dev-only-insecure-key-change-me-in-production-0123456789"
-)
-ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+# The development defaults below are refused in production (sahayata/core/deploy.py).
+DEV_SECRET_KEY = "dev-only-insecure-key-change-me-in-production-0123456789"  # noqa: S105 (refused in production)
+SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
+ALLOWED_HOSTS_FROM_ENV = [h for h in os.environ.get("ALLOWED_HOSTS", "").split(",") if h.strip()]
+ALLOWED_HOSTS = ALLOWED_HOSTS_FROM_ENV or ["127.0.0.1", "localhost", "testserver"]
 CSRF_TRUSTED_ORIGINS = [
     origin for origin in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if origin
 ]
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "sahayata.core.requestid.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -109,13 +111,28 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns at every request about a missing one
 MEDIA_ROOT = VAR_DIR / "uploads"  # outside the web root: served only through permission checks
+# Production serves what `collectstatic` gathered into STATIC_ROOT (`make serve-prod`
+# collects): compressed, with hashed names cached for a year. A name missing from the
+# manifest falls back to the plain file, so a DEBUG=0 run without collecting still works.
+STATIC_COLLECTED = env_bool("SAHAYATA_STATIC_COLLECTED", not DEBUG)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if STATIC_COLLECTED
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
 }
+WHITENOISE_MANIFEST_STRICT = False
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+# Behind TLS (the only way production is reached): secure cookies and HSTS.
+SAHAYATA_HTTPS = env_bool("SAHAYATA_HTTPS", False)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SAHAYATA_HTTPS
+SECURE_HSTS_SECONDS = 31_536_000 if SAHAYATA_HTTPS else 0
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SAHAYATA_HTTPS else None
 
 CACHES = {
     "default": {
@@ -128,15 +145,32 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.fileb
 EMAIL_FILE_PATH = VAR_DIR / "outbox-mail"
 
 # Keyed hash for Aadhaar de-duplication. Production must set its own secret.
-SAHAYATA_AADHAAR_HMAC_KEY = os.environ.get(
-    "SAHAYATA_AADHAAR_HMAC_KEY", "dev-only-aadhaar-hmac-key-change-me"
-)
+DEV_AADHAAR_HMAC_KEY = "dev-only-aadhaar-hmac-key-change-me"
+SAHAYATA_AADHAAR_HMAC_KEY = os.environ.get("SAHAYATA_AADHAAR_HMAC_KEY", DEV_AADHAAR_HMAC_KEY)
 SAHAYATA_SIMULATED = env_bool("SAHAYATA_SIMULATED", True)
 
+# JSON lines in production (LOG_FORMAT=json, the default with DEBUG off), each with the
+# request id that the response echoes in X-Request-ID.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "sahayata.core.requestid.RequestIdFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 

@@ -4,8 +4,11 @@ from django.contrib import admin
 from django.urls import include, path
 
 from sahayata.api.main import api
+from sahayata.core import health
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
