@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "sahayata.transparency",
     "sahayata.simulator",
     "sahayata.api",
+    "sahayata.site",  # the composition root: API assembly, jobs, demo loader, home page
 ]
 
 MIDDLEWARE = [
@@ -144,6 +145,8 @@ LOGGING = {
 SAHAYATA_SIGNING_KEY_PATH = os.environ.get("SAHAYATA_SIGNING_KEY_PATH") or None
 # Retired public keys (manage.py certificates_rotate_key), so older certificates still verify.
 SAHAYATA_SIGNING_KEYRING_DIR = os.environ.get("SAHAYATA_SIGNING_KEYRING_DIR") or None
+# Who a bearer token of the API belongs to (token in, user or None out).
+SAHAYATA_API_TOKEN_USER = "sahayata.people.tokens.user_for_token"  # noqa: S105 - a dotted path
 # Simulated back ends per adapter, as JSON, e.g. {"treasury_challan": {"failure_rate": 0.01}}.
 SAHAYATA_ADAPTERS = json.loads(os.environ.get("SAHAYATA_ADAPTERS", "{}"))
 # SMS gateway class (dotted path); the default appends to SAHAYATA_SMS_FILE.

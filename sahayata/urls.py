@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from sahayata.api.main import api
+from sahayata.site.api import api
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -14,5 +14,5 @@ urlpatterns = [
     path("", include("sahayata.applications.urls")),
     path("", include("sahayata.certificates.urls")),
     path("", include("sahayata.transparency.urls")),
-    path("", include("sahayata.core.urls")),
+    path("", include("sahayata.site.urls")),
 ]

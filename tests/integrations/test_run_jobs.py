@@ -16,10 +16,10 @@ from django.utils import timezone
 
 from sahayata.applications.models import HoldState
 from sahayata.core.ids import uuid7
-from sahayata.core.management.commands import run_jobs
 from sahayata.integrations.models import SimulatedRemoteRecord
 from sahayata.notifications.backends import MemorySmsBackend
 from sahayata.notifications.models import Notification
+from sahayata.site.management.commands import run_jobs
 from sahayata.wallet.models import AccountKind, HoldTimeout, TransferCode
 from sahayata.wallet.selectors import wallet_balance
 from sahayata.wallet.services import TransferSpec, system_account, transfers_create
