@@ -28,8 +28,8 @@ run: install ## Migrate, load the demo data and serve on http://127.0.0.1:8000 (
 	$(BIN)/python scripts/i18n.py
 	$(MANAGE) migrate --noinput
 	$(MANAGE) seed_demo
-	@# The periodic jobs (hold expiry, back-end polling, notifications…) run beside the
-	@# server and stop with it.
+	@# The job queue's worker (django-q2: hold expiry, back-end polling, notifications…
+	@# on their schedules) runs beside the server and stops with it.
 	$(MANAGE) run_jobs & jobs=$$!; trap 'kill $$jobs 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) runserver $(HOST):$(PORT)
 

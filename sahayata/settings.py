@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_q",  # the job queue (ORM broker): sahayata/site/jobs.py, manage.py run_jobs
     "ninja",  # serves the API docs' Swagger UI from our own static files, not a CDN
     "sahayata.core",
     "sahayata.places",
@@ -52,6 +53,7 @@ INSTALLED_APPS = [
     "sahayata.transparency",
     "sahayata.simulator",
     "sahayata.api",
+    "sahayata.site",  # the composition root: API assembly, jobs, demo loader, home page
 ]
 
 MIDDLEWARE = [
@@ -178,6 +180,8 @@ LOGGING = {
 SAHAYATA_SIGNING_KEY_PATH = os.environ.get("SAHAYATA_SIGNING_KEY_PATH") or None
 # Retired public keys (manage.py certificates_rotate_key), so older certificates still verify.
 SAHAYATA_SIGNING_KEYRING_DIR = os.environ.get("SAHAYATA_SIGNING_KEYRING_DIR") or None
+# Who a bearer token of the API belongs to (token in, user or None out).
+SAHAYATA_API_TOKEN_USER = "sahayata.people.tokens.user_for_token"  # noqa: S105 - a dotted path
 # Simulated back ends per adapter, as JSON, e.g. {"treasury_challan": {"failure_rate": 0.01}}.
 SAHAYATA_ADAPTERS = json.loads(os.environ.get("SAHAYATA_ADAPTERS", "{}"))
 # SMS gateway class (dotted path); the default appends to SAHAYATA_SMS_FILE.
@@ -191,3 +195,21 @@ SAHAYATA_RATE_LIMITS = json.loads(os.environ.get("SAHAYATA_RATE_LIMITS", '{"trac
 SAHAYATA_TRUST_X_FORWARDED_FOR = env_bool("SAHAYATA_TRUST_X_FORWARDED_FOR", False)
 # Fold transparency rollups right after each commit (off: rollups_apply / run_jobs does it).
 SAHAYATA_ROLLUPS_ON_COMMIT = env_bool("SAHAYATA_ROLLUPS_ON_COMMIT", True)
+
+# The job queue (django-q2, broker in the database: SQLite or PostgreSQL, no other server).
+# A task not acknowledged (failed, or its worker died) comes back after "retry" seconds,
+# doubling per failed attempt (sahayata/site/queue.py), at most "max_attempts" times.
+Q_CLUSTER = {
+    "name": "sahayata",
+    "orm": "default",
+    "broker_class": "sahayata.site.queue.BackoffORM",
+    "workers": int(os.environ.get("SAHAYATA_JOB_WORKERS", "2")),
+    "timeout": int(os.environ.get("SAHAYATA_JOB_TIMEOUT", "300")),
+    "retry": int(os.environ.get("SAHAYATA_JOB_RETRY", "360")),
+    "max_attempts": 5,
+    "ack_failures": False,
+    "catch_up": False,  # a worker back after a stop runs each job once, not every missed tick
+    "poll": 0.5,
+    "save_limit": 1000,
+    "label": "Job queue",
+}

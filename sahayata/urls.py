@@ -3,8 +3,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from sahayata.api.main import api
 from sahayata.core import health
+from sahayata.site.api import api
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
@@ -17,5 +17,5 @@ urlpatterns = [
     path("", include("sahayata.applications.urls")),
     path("", include("sahayata.certificates.urls")),
     path("", include("sahayata.transparency.urls")),
-    path("", include("sahayata.core.urls")),
+    path("", include("sahayata.site.urls")),
 ]

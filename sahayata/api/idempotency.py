@@ -14,6 +14,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -21,7 +22,6 @@ from ninja.responses import NinjaJSONEncoder
 
 from sahayata.api.models import IdempotencyRecord
 from sahayata.core.errors import Conflict, DomainError, PermissionDenied
-from sahayata.people.models import User
 
 HEADER = "Idempotency-Key"
 
@@ -88,7 +88,7 @@ def run_idempotent(
         with transaction.atomic():
             return handler()
     user = request.user
-    if not isinstance(user, User):
+    if not isinstance(user, AbstractBaseUser):
         raise PermissionDenied()
     print_ = fingerprint(request, payload)
     existing = IdempotencyRecord.objects.filter(user=user, key=key).first()

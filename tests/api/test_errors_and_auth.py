@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from django.test import Client, RequestFactory
 
-from sahayata.api.auth import api_token_create, bearer, user_for_token
-from sahayata.api.main import api
+from sahayata.api.auth import bearer
 from sahayata.people.models import ApiToken
 from sahayata.people.services import api_token_revoke
+from sahayata.people.tokens import api_token_create, user_for_token
+from sahayata.site.api import api
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

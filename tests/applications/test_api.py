@@ -8,9 +8,9 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from sahayata.api.auth import api_token_create
 from sahayata.applications.models import Application
 from sahayata.people.models import User
+from sahayata.people.tokens import api_token_create
 from sahayata.wallet.selectors import wallet_balance
 from tests.factories.applications import counter, officer_of
 from tests.factories.catalogue import paid_service

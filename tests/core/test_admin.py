@@ -154,7 +154,7 @@ def test_user_admin_checks_the_role(admin_client: Client) -> None:
 
 
 def test_api_tokens_are_read_only_and_revocable(admin_client: Client) -> None:
-    from sahayata.api.auth import api_token_create, user_for_token
+    from sahayata.people.tokens import api_token_create, user_for_token
 
     token = api_token_create(user=UserFactory(role="auditor"))
     record = ApiToken.objects.get()

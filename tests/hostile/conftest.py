@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from sahayata.api.auth import api_token_create
 from sahayata.api.models import IdempotencyRecord
 from sahayata.applications.models import Application, ApplicationHistory
 from sahayata.notifications.models import Notification
 from sahayata.people.models import Citizen, Role
+from sahayata.people.tokens import api_token_create
 from sahayata.wallet.models import Account, TopUp, Transfer
 from sahayata.wallet.selectors import wallet_balance
 from tests.applications.conftest import (  # noqa: F401 - the same autouse fixtures apply here

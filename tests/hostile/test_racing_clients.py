@@ -16,9 +16,9 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 
-from sahayata.api.auth import api_token_create
 from sahayata.applications.models import Application, HoldState
 from sahayata.people.models import Role
+from sahayata.people.tokens import api_token_create
 from sahayata.wallet.models import TopUp
 from sahayata.wallet.selectors import wallet_balance
 from tests.factories.applications import counter

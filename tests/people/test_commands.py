@@ -8,8 +8,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from sahayata.api.auth import user_for_token
 from sahayata.people.models import User
+from sahayata.people.tokens import user_for_token
 from tests.factories import CentreFactory, DepartmentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

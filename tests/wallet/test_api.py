@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from sahayata.api.auth import api_token_create
 from sahayata.core.ids import uuid7
 from sahayata.people.models import User
+from sahayata.people.tokens import api_token_create
 from sahayata.wallet.models import AccountKind, TopUp, Transfer
 from sahayata.wallet.services import TransferSpec, system_account, transfer_post, transfers_create
 from tests.factories.people import UserFactory

@@ -6,8 +6,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from sahayata.api.auth import api_token_create
 from sahayata.people.models import User
+from sahayata.people.tokens import api_token_create
 
 
 class Command(BaseCommand):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from sahayata.core.selectors import site_figures
+from sahayata.site.selectors import site_figures
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html", site_figures())
+    return render(request, "site/home.html", site_figures())

@@ -1,4 +1,4 @@
-"""The transparency demo: a small simulated history, loaded once."""
+"""The demo history: a small simulation for the dashboard, loaded once."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import io
 
 import pytest
 
+from sahayata.simulator import demo
 from sahayata.simulator.models import Simulation
-from sahayata.transparency import demo
 from sahayata.transparency.models import Rollup
 from tests.factories.transparency import simulation_world
 

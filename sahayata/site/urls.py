@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sahayata.core import views
+from sahayata.site import views
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -18,7 +18,7 @@ DEMO_MODULES = [
     "sahayata.people.demo",
     "sahayata.wallet.demo",
     "sahayata.applications.demo",
-    "sahayata.transparency.demo",
+    "sahayata.simulator.demo",
 ]
 
 
