@@ -10,9 +10,11 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
+from sahayata.applications import plans
 from sahayata.applications.models import Application, Holiday
 from sahayata.applications.rules import is_overdue
-from sahayata.applications.workflows import OFFICER, REGISTRY
+from sahayata.applications.workflows import OFFICER, REGISTRY, workflow_get
+from sahayata.catalogue.models import Service, ServiceVersion
 from sahayata.people.models import Role, User
 
 
@@ -282,3 +284,19 @@ def rtps_report(*, today: dt.date, department_id: int | None = None) -> list[Rtp
             else:
                 line.closed_late += 1
     return sorted(lines.values(), key=lambda line: line.department_name)
+
+
+def service_terms_of(service: Service, version: ServiceVersion) -> plans.ServiceTerms:
+    """The terms of ``service`` at its published ``version`` (the plans' input)."""
+    definition = version.definition
+    return plans.service_terms(
+        service_id=service.pk,
+        department_id=service.department_id,
+        code=service.code,
+        version=version.version,
+        definition=definition,
+        workflow=workflow_get(definition.get("workflow_code") or service.workflow_code),
+        service_time_limit_days=service.time_limit_days,
+        service_adapter_code=service.adapter_code,
+        issues_certificate=service.issues_certificate,
+    )

@@ -42,7 +42,11 @@ from sahayata.applications.models import (
 )
 from sahayata.applications.numbering import application_number_next
 from sahayata.applications.rules import fee_lines, fee_total, field_spec, fields_clean
-from sahayata.applications.selectors import application_visible_to, holidays_between
+from sahayata.applications.selectors import (
+    application_visible_to,
+    holidays_between,
+    service_terms_of,
+)
 from sahayata.applications.workflows import SYSTEM, Action, Workflow, workflow_get
 from sahayata.catalogue.models import Service, ServiceVersion
 from sahayata.catalogue.selectors import service_current_version
@@ -92,22 +96,6 @@ def _documents_check(
                 problems.append({"document": code, "problem": "required"})
     if problems:
         raise InvalidDocument(details={"documents": problems})
-
-
-def service_terms_of(service: Service, version: ServiceVersion) -> plans.ServiceTerms:
-    """The terms of ``service`` at its published ``version`` (the plans' input)."""
-    definition = version.definition
-    return plans.service_terms(
-        service_id=service.pk,
-        department_id=service.department_id,
-        code=service.code,
-        version=version.version,
-        definition=definition,
-        workflow=workflow_get(definition.get("workflow_code") or service.workflow_code),
-        service_time_limit_days=service.time_limit_days,
-        service_adapter_code=service.adapter_code,
-        issues_certificate=service.issues_certificate,
-    )
 
 
 def application_submit(

@@ -17,6 +17,7 @@ from sahayata.applications.rules import (
     field_spec,
     fields_clean,
 )
+from sahayata.applications.selectors import service_terms_of
 from sahayata.applications.workflows import Action, Effect, Workflow
 from sahayata.catalogue.models import Service
 from sahayata.catalogue.selectors import service_current_version
@@ -96,8 +97,6 @@ class ServicePlan:
 def service_plan(service: Service) -> ServicePlan:
     """The plan of ``service``: its example form values are validated once by the same
     field rules; each simulated application then varies only the amount it pays."""
-    from sahayata.applications.services import service_terms_of
-
     version = service_current_version(service)
     terms = service_terms_of(service, version)
     definition = version.definition
