@@ -41,7 +41,7 @@ from sahayata.applications.models import (
     ApplicationHistory,
 )
 from sahayata.applications.numbering import application_number_next
-from sahayata.applications.rules import fee_lines, fee_total, field_spec, fields_clean
+from sahayata.applications.rules import FeeLine, fee_lines, fee_total, field_spec, fields_clean
 from sahayata.applications.selectors import application_visible_to, holidays_between
 from sahayata.applications.workflows import SYSTEM, Action, Workflow, workflow_get
 from sahayata.catalogue.models import Service, ServiceVersion
@@ -108,6 +108,24 @@ def service_terms_of(service: Service, version: ServiceVersion) -> plans.Service
         service_adapter_code=service.adapter_code,
         issues_certificate=service.issues_certificate,
     )
+
+
+# --- The counter's confirmation step: what a submission would hold, without writing ---
+
+
+def application_preview(
+    *,
+    definition: Mapping[str, Any],
+    fields: Mapping[str, Any],
+    documents: Sequence[Upload] = (),
+    from_form: bool = False,
+    require_documents: bool = False,
+) -> tuple[dict[str, Any], list[FeeLine]]:
+    """The clean fields and the fee lines ``application_submit`` would hold for these
+    inputs, checked the same way (InvalidFields, InvalidDocument); nothing is written."""
+    clean = application_fields_check(definition=definition, fields=fields, from_form=from_form)
+    _documents_check(definition, documents, require_mandatory=require_documents)
+    return clean, fee_lines(plans.definition_heads(definition), clean)
 
 
 def application_submit(
