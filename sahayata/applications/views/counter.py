@@ -93,8 +93,10 @@ def counter_services(request: HttpRequest, citizen_id: int) -> HttpResponse:
     citizen = get_object_or_404(Citizen, pk=citizen_id)
     query = request.GET.get("q", "").strip()[:100]
     department_code = request.GET.get("department", "").strip()[:20]
-    matches = list(service_search(query, lang=get_language()))
-    departments = {service.department.code: service.department for service in matches}
+    every = list(service_search("", lang=get_language()))
+    matches = list(service_search(query, lang=get_language())) if query else list(every)
+    # Every department stays in the list whatever the search; the counts follow the search.
+    departments = {service.department.code: service.department for service in every}
     counts = Counter(service.department.code for service in matches)
     if department_code in departments:
         matches = [s for s in matches if s.department.code == department_code]

@@ -93,13 +93,16 @@
     }
     return echo;
   }
-  function show(input) {
+  function show(input, typing) {
     var echo = echoFor(input);
     var text = input.value.trim();
     echo.textContent = "";
     echo.classList.remove("amount-echo-problem");
+    var refused = document.getElementById(input.id + "-problem");
+    if (typing && refused) { refused.hidden = true; }  // the server's word was on the old value
     if (!text) { return; }
     var parsed = parseRupees(text);
+    if (parsed.problem && !typing && refused) { return; }  // the server already says why
     if (parsed.problem) {
       echo.classList.add("amount-echo-problem");
       echo.textContent = config.problems[parsed.problem];
@@ -119,7 +122,7 @@
   window.sahayataAmount = { parse: parseRupees, words: amountWords, figures: figures };
   var inputs = document.querySelectorAll("input[data-amount]");
   Array.prototype.forEach.call(inputs, function (input) {
-    input.addEventListener("input", function () { show(input); });
-    show(input);  // a value kept after a refusal, or restored by Back
+    input.addEventListener("input", function () { show(input, true); });
+    show(input, false);  // a value kept after a refusal, or restored by Back
   });
 })();
