@@ -89,7 +89,8 @@ def test_what_the_site_prints_reads_back(paise: int, lang: str) -> None:
         (5, "Rupees zero and five paise only", "শূন্য টাকা পাঁচ পয়সা মাত্র"),
         (
             123_456_789_00,
-            "Rupees twelve crore thirty-four lakh fifty-six thousand seven hundred eighty-nine only",
+            "Rupees twelve crore thirty-four lakh fifty-six thousand"
+            " seven hundred eighty-nine only",
             "বারো কোটি চৌত্রিশ লক্ষ ছাপ্পান্ন হাজার সাতশো ঊননব্বই টাকা মাত্র",
         ),
         (10**12, "Rupees one thousand crore only", "এক হাজার কোটি টাকা মাত্র"),
