@@ -107,33 +107,41 @@ def test_typing_1650_pays_rupees_1650_after_a_confirmation(screen: Any, typed: s
     page, lang = screen, screen.lang
     at = counter(amount_paise=1_000_000)
     service, citizen = _electricity(), CitizenFactory(name_bn="রিনা দাস", name_en="Rina Das")
-    apply_path = f"/counter/citizens/{citizen.pk}/apply/{service.code}/"
-    _log_in(page, at, apply_path)
-    bar = page.inner_text("#counter-bar")
-    assert at.centre.name_en in bar or at.centre.name_bn in bar
-    assert format_inr(1_000_000, lang=lang) in bar  # the wallet's balance, on the counter
+    _log_in(page, at, f"/counter/citizens/{citizen.pk}/apply/{service.code}/")
+    words, figures = amount_in_words(165_000, lang=lang), format_inr(165_000, lang=lang)
     _fill_bill(page, typed)
     echo = page.locator("#f_bill_amount_paise-echo")
-    # The browser's words are the server's words (amount_in_words), in the page's language.
-    echo.filter(has_text=amount_in_words(165_000, lang=lang)).wait_for()
-    assert format_inr(165_000, lang=lang) in echo.inner_text()
+    if echo.count():  # the browser's words are the server's words, in the page's language
+        echo.filter(has_text=words).wait_for()
+    echoed = echo.inner_text() if echo.count() else ""
     page.set_input_files(
         "#doc_bill", files=[{"name": "bill.pdf", "mimeType": "application/pdf", "buffer": PDF}]
     )
     page.shot("form")
+    bar = page.inner_text("#counter-bar") if page.locator("#counter-bar").count() else ""
     page.click("#submit-application")
-    page.wait_for_selector("#confirmation")
-    assert _available(at) == 1_000_000 and Application.objects.count() == 0  # nothing moved
-    assert page.inner_text("#confirm-figures-1").strip() == format_inr(165_000, lang=lang)
-    assert page.inner_text("#confirm-words-1").strip() == amount_in_words(165_000, lang=lang)
-    assert page.inner_text("#wallet-after").strip() == format_inr(1_000_000 - 165_000, lang=lang)
-    page.shot("confirm")
-    page.click("#confirm-payment")
+    page.wait_for_load_state()
+    shown: dict[str, str] = {}
+    if page.locator("#confirmation").count():
+        assert _available(at) == 1_000_000 and Application.objects.count() == 0  # not yet
+        for key in ("confirm-figures-1", "confirm-words-1", "wallet-after"):
+            shown[key] = page.inner_text(f"#{key}").strip()
+        page.shot("confirm")
+        page.click("#confirm-payment")
     page.wait_for_url("**/acknowledgement/")
     page.shot("acknowledgement")
     application = Application.objects.get()
-    assert application.fee_paise == 165_000 and application.documents.count() == 1
     assert _available(at) == 1_000_000 - 165_000  # the wallet moved by exactly ₹1,650.00
+    assert application.fee_paise == 165_000 and application.documents.count() == 1
+    assert figures in echoed and words in echoed
+    assert shown == {
+        "confirm-figures-1": figures,
+        "confirm-words-1": words,
+        "wallet-after": format_inr(1_000_000 - 165_000, lang=lang),
+    }
+    # The counter shows its centre and what the wallet holds.
+    assert at.centre.name_en in bar or at.centre.name_bn in bar
+    assert format_inr(1_000_000, lang=lang) in bar
 
 
 @pytest.mark.parametrize("screen", VARIANTS, indirect=True)
