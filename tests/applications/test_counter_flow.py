@@ -12,11 +12,19 @@ import pytest
 from django.test import Client
 
 from sahayata.applications.models import Application
+from sahayata.applications.services import application_act
 from sahayata.catalogue.data import catalogue_load
 from sahayata.catalogue.models import Service
 from sahayata.wallet.selectors import wallet_balance
-from tests.factories.applications import counter
-from tests.factories.catalogue import bill_service, free_service
+from tests.factories.applications import counter, officer_of, submitted
+from tests.factories.catalogue import (
+    FeeHeadFactory,
+    FormFieldFactory,
+    ServiceFactory,
+    bill_service,
+    free_service,
+    published,
+)
 from tests.factories.people import TEST_PASSWORD, CitizenFactory
 
 pytestmark = pytest.mark.django_db
@@ -66,6 +74,9 @@ def test_rupees_typed_are_confirmed_then_paid_once() -> None:
     assert paid["Location"] == f"/applications/{application.number}/acknowledgement/"
     assert application.fee_paise == 165_000 and _available(at) == 1_000_000 - 165_000
     assert application.fields["bill_amount_paise"] == 165_000  # kept as integer paise
+    ack = client.get(paid["Location"]).content.decode()  # the receipt, in words, bilingual
+    assert "এক হাজার ছয়শো পঞ্চাশ টাকা মাত্র" in ack
+    assert "Rupees one thousand six hundred fifty only" in ack
     # Back, reload, or the same confirmation posted again: the same application, no payment.
     for step in ("review", "confirm"):
         again = client.post(
@@ -202,3 +213,36 @@ def test_every_service_of_the_catalogue_is_reachable_by_page_department_and_sear
             client.cookies["django_language"] = lang
             found = link.findall(client.get(base, {"q": name}).content.decode())
             assert service.code in found, (lang, name)
+
+
+def test_a_returned_application_with_an_amount_is_corrected_in_rupees(client: Client) -> None:
+    """The correction form shows the amount in rupees and reads it back the same way, so
+    resubmitting without touching it keeps the fee (it is refused if the fee changes)."""
+    at = counter(amount_paise=1_000_000)
+    service = ServiceFactory(workflow_code="single_approval")
+    FormFieldFactory(service=service, name="note", example="x")
+    FormFieldFactory(
+        service=service,
+        name="duty_paise",
+        type="paise",
+        example="165000",
+        label_en="Duty (paise)",
+        label_bn="শুল্ক (পয়সা)",
+    )
+    FeeHeadFactory(service=service, code="duty", amount_paise=0, amount_from_field="duty_paise")
+    published(service)
+    application = submitted(at=at, service=service, fields={"note": "a", "duty_paise": 165_050})
+    application_act(
+        application=application, action="return", actor=officer_of(service), comment="Note"
+    )
+    client.force_login(at.operator)
+    client.cookies["django_language"] = "en"
+    detail = client.get(f"/applications/{application.number}/").content.decode()
+    assert 'value="1650.50"' in detail and "Duty (₹)" in detail and "(paise)" not in detail
+    client.post(
+        f"/applications/{application.number}/",
+        {"action": "resubmit", "field_note": "b", "field_duty_paise": "1,650.50"},
+    )
+    application.refresh_from_db()
+    assert application.status == "pending_approval"
+    assert application.fields == {"note": "b", "duty_paise": 165_050}

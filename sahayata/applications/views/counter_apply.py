@@ -79,12 +79,16 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
+def amount_label(label: str) -> str:
+    """An amount field's label without the "(paise)" the catalogue may still carry."""
+    for suffix in _UNIT_SUFFIXES:
+        label = label.removesuffix(suffix)
+    return label
+
+
 def _label(spec: dict[str, Any]) -> str:
     label = str(spec["label_bn"] if _bengali() else spec["label_en"])
-    if spec.get("type") == "paise":
-        for suffix in _UNIT_SUFFIXES:
-            label = label.removesuffix(suffix)
-    return label
+    return amount_label(label) if spec.get("type") == "paise" else label
 
 
 def _example(spec: dict[str, Any]) -> str:
@@ -494,4 +498,4 @@ class _Step:
         return render(self.request, "applications/counter_confirm.html", context, status=status)
 
 
-__all__ = ["counter_apply", "counter_bar"]
+__all__ = ["amount_label", "counter_apply", "counter_bar"]
