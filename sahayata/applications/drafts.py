@@ -20,6 +20,7 @@ from sahayata.applications.documents import Upload, staging_root
 
 SESSION_KEY = "counter_drafts"
 MAX_DRAFTS = 5
+MAX_VALUE = 5_000  # characters of one typed value; form fields allow a few hundred
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{1,50}$")
 _CODE_RE = re.compile(r"^[A-Za-z0-9_]{1,64}$")
 DRAFTS_DIR = "drafts"  # one level under staging: documents_sweep looks there
@@ -41,8 +42,12 @@ def draft_save(
     drafts = dict(session.get(SESSION_KEY) or {})
     drafts.pop(token, None)
     drafts[token] = {
-        "values": {str(k): str(v) for k, v in values.items()},
-        "contact_email": contact_email,
+        # Bounded, as an ended session's draft is kept for a visitor not yet logged in: a
+        # value longer than any form field allows is dropped (never cut to look valid).
+        "values": {
+            str(k): str(v) for k, v in list(values.items())[:100] if len(str(v)) <= MAX_VALUE
+        },
+        "contact_email": contact_email[:254],
         "session_ended": session_ended,
     }
     while len(drafts) > MAX_DRAFTS:  # oldest first: dicts keep insertion order
