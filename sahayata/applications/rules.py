@@ -11,6 +11,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sahayata.core.money import AmountError, parse_rupees
+
 MAX_PAISE = 10**15
 MOBILE_RE = re.compile(r"^[6-9][0-9]{9}$")
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -118,13 +120,16 @@ def field_spec(data: Mapping[str, Any]) -> FieldSpec:
 def _clean_one(spec: FieldSpec, value: Any, *, from_form: bool) -> tuple[Any, str | None]:
     """Return ``(clean value, problem code or None)``."""
     if spec.type == "paise":
-        # JSON must carry a real integer; an HTML form carries digits only.
+        # JSON must carry a real integer of paise; a person types rupees in a form.
         if isinstance(value, (bool, float)):
             return None, "not_an_integer"
         if isinstance(value, str):
-            if not from_form or not value.isascii() or not value.isdigit():
+            if not from_form:
                 return None, "not_an_integer"
-            value = int(value)
+            try:
+                value = parse_rupees(value)
+            except AmountError as error:
+                return None, error.code
         if not isinstance(value, int):
             return None, "not_an_integer"
         if not 1 <= value <= MAX_PAISE:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,7 +12,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from sahayata.applications import plans
-from sahayata.applications.models import Application, Holiday
+from sahayata.applications.models import Application, HoldState, Holiday
 from sahayata.applications.rules import is_overdue
 from sahayata.applications.workflows import OFFICER, REGISTRY, workflow_get
 from sahayata.catalogue.models import Service, ServiceVersion
@@ -300,3 +301,34 @@ def service_terms_of(service: Service, version: ServiceVersion) -> plans.Service
         service_adapter_code=service.adapter_code,
         issues_certificate=service.issues_certificate,
     )
+
+
+# --- The counter: a form already used, the same bill paid twice ---------------------------
+
+
+def application_for_client_token(*, client_token: str) -> Application | None:
+    """The application a form token (or an idempotency key) already created, if any."""
+    return (
+        Application.objects.filter(client_token=client_token)
+        .select_related("service", "citizen")
+        .first()
+    )
+
+
+def centre_same_bill_on(
+    *,
+    centre_id: int,
+    service_id: int,
+    day: dt.date,
+    fee_paise: int,
+    references: Mapping[str, Any],
+) -> Application | None:
+    """The latest application of ``day`` at the centre for the same service and amount
+    whose form fields ``references`` (consumer id, holding number …) are equal; a
+    refunded one does not count (paying again is then right)."""
+    matches = Application.objects.filter(
+        centre_id=centre_id, service_id=service_id, submitted_on=day, fee_paise=fee_paise
+    ).exclude(hold=HoldState.VOIDED)
+    for name, value in references.items():
+        matches = matches.filter(**{f"fields__{name}": value})
+    return matches.order_by("-submitted_at", "-pk").first()

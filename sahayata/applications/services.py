@@ -41,7 +41,7 @@ from sahayata.applications.models import (
     ApplicationHistory,
 )
 from sahayata.applications.numbering import application_number_next
-from sahayata.applications.rules import fee_lines, fee_total, field_spec, fields_clean
+from sahayata.applications.rules import FeeLine, fee_lines, fee_total, field_spec, fields_clean
 from sahayata.applications.selectors import (
     application_visible_to,
     holidays_between,
@@ -96,6 +96,24 @@ def _documents_check(
                 problems.append({"document": code, "problem": "required"})
     if problems:
         raise InvalidDocument(details={"documents": problems})
+
+
+# --- The counter's confirmation step: what a submission would hold, without writing ---
+
+
+def application_preview(
+    *,
+    definition: Mapping[str, Any],
+    fields: Mapping[str, Any],
+    documents: Sequence[Upload] = (),
+    from_form: bool = False,
+    require_documents: bool = False,
+) -> tuple[dict[str, Any], list[FeeLine]]:
+    """The clean fields and the fee lines ``application_submit`` would hold for these
+    inputs, checked the same way (InvalidFields, InvalidDocument); nothing is written."""
+    clean = application_fields_check(definition=definition, fields=fields, from_form=from_form)
+    _documents_check(definition, documents, require_mandatory=require_documents)
+    return clean, fee_lines(plans.definition_heads(definition), clean)
 
 
 def application_submit(

@@ -8,28 +8,32 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sahayata.core.money import parse_inr
+from sahayata.core.money import AMOUNT_PROBLEMS, AmountError, parse_rupees
 from sahayata.wallet.rules import MAX_AMOUNT_PAISE
 
 
 class RupeesField(forms.Field):
-    """Rupees as typed (1,250 or 1250.50, in either script) → integer paise."""
+    """Rupees as typed (1,250 or 1250.50, in either script) → integer paise.
 
-    widget = forms.TextInput(attrs={"inputmode": "decimal", "maxlength": "30"})
+    The same parser and the same messages as the counter's amount fields
+    (``core.money.parse_rupees``); the page echoes the amount in words as it is typed.
+    """
+
+    widget = forms.TextInput(
+        attrs={"inputmode": "decimal", "maxlength": "30", "data-amount": "", "autocomplete": "off"}
+    )
 
     def to_python(self, value: object) -> int | None:
         text = str(value or "").strip()
         if not text:
             return None
         if len(text) > 30:
-            raise forms.ValidationError(_("Enter an amount in rupees, e.g. 2500 or 2,500.50."))
+            raise forms.ValidationError(AMOUNT_PROBLEMS["not_an_amount"])
         try:
-            paise = parse_inr(text.replace("₹", "").strip())
-        except ValueError as error:
-            raise forms.ValidationError(
-                _("Enter an amount in rupees, e.g. 2500 or 2,500.50.")
-            ) from error
-        if not 1 <= paise <= MAX_AMOUNT_PAISE:
+            paise = parse_rupees(text)
+        except AmountError as error:
+            raise forms.ValidationError(AMOUNT_PROBLEMS[error.code]) from error
+        if paise > MAX_AMOUNT_PAISE:
             raise forms.ValidationError(
                 _("The amount must be more than zero and at most ₹10 lakh crore.")
             )

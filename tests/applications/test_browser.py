@@ -43,6 +43,9 @@ def test_operator_submits_a_paid_service_and_prints_the_acknowledgement(
     assert "₹৪৫.০০" in page.content()  # the fee, itemised, before submitting
     page.fill("#f_plot_no", "1234")
     page.click("#submit-application")
+    page.wait_for_selector("#confirmation")  # nothing paid before this step
+    assert Application.objects.count() == 0
+    page.click("#confirm-payment")
     page.wait_for_url("**/acknowledgement/")
     number = page.inner_text("#application-number").strip()
     fee = page.inner_text("#fee-total")

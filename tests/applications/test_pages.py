@@ -43,9 +43,10 @@ def test_counter_submit_with_document_and_double_submit(client: Client) -> None:
     citizen = CitizenFactory()
     client.force_login(at.operator)
     url = f"/counter/citizens/{citizen.pk}/apply/{service.code}/"
-    page = client.get(url)
+    page = client.get(url, follow=True)
     assert page.status_code == 200 and "₹" in page.content.decode()
     data = {
+        "step": "confirm",
         "form_token": "tok-123",
         "father_name": "Ramesh Das",
         "doc_identity": SimpleUploadedFile("id.pdf", PDF, content_type="application/pdf"),
@@ -96,7 +97,7 @@ def test_counter_shows_insufficient_funds(client: Client) -> None:
     citizen = CitizenFactory()
     response = client.post(
         f"/counter/citizens/{citizen.pk}/apply/{service.code}/",
-        {"form_token": "t", "plot_no": "12"},
+        {"form_token": "t", "plot_no": "12", "step": "confirm"},
         HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 409

@@ -106,3 +106,18 @@ def test_finance_approves_and_rejects_with_maker_checker(client: Client) -> None
     assert operator.post(f"/wallet/topups/{own.id}/approve/").status_code == 302
     assert TopUp.objects.get(pk=own.pk).status == "requested"
     assert operator.get("/wallet/topups/").status_code == 403
+
+
+def test_the_topup_form_reads_amounts_like_the_counter(client: Client) -> None:
+    """One parser for every amount field: Bengali digits and Indian grouping, and the
+    counter's messages for what it refuses."""
+    operator = UserFactory(role="operator", centre=CentreFactory())
+    browser = logged_in(client, operator)
+    browser.cookies["django_language"] = "en"
+    browser.post("/wallet/", {"amount": "১,৬৫০", "bank_reference": "UTR11112222"})
+    browser.post("/wallet/", {"amount": "16,50,000", "bank_reference": "UTR33334444"})
+    assert sorted(TopUp.objects.values_list("amount_paise", flat=True)) == [165_000, 165_000_000]
+    refused = browser.post("/wallet/", {"amount": "1.234", "bank_reference": "UTR55556666"})
+    page = refused.content.decode()
+    assert "Enter at most two digits of paise after the point." in page and "amount-config" in page
+    assert 'value="1.234"' in page

@@ -24,9 +24,11 @@ from sahayata.applications.services import (
     local_today,
 )
 from sahayata.applications.views.common import error_page, not_found, qr_svg, staff_page
+from sahayata.applications.views.counter_apply import amount_label
 from sahayata.applications.workflows import state_label, workflow_get
 from sahayata.catalogue.models import ServiceVersion
 from sahayata.core.errors import DomainError
+from sahayata.core.money import rupees_input
 from sahayata.people.models import Role, User
 
 ALL_STAFF = tuple(Role.values)
@@ -50,7 +52,14 @@ def _field_rows(application: Application) -> list[tuple[str, str, object]]:
     specs = version.definition.get("form_fields", []) if version else []
     bengali = (translation.get_language() or "bn").startswith("bn")
     labels = {spec["name"]: spec["label_bn" if bengali else "label_en"] for spec in specs}
-    return [(name, labels.get(name, name), value) for name, value in application.fields.items()]
+    # Amounts are stored in paise and typed in rupees (the correction form posts them back).
+    amounts = {spec["name"] for spec in specs if spec.get("type") == "paise"}
+    return [
+        (name, f"{amount_label(labels.get(name, name))} (₹)", rupees_input(value))
+        if name in amounts and isinstance(value, int)
+        else (name, labels.get(name, name), value)
+        for name, value in application.fields.items()
+    ]
 
 
 @staff_page(*ALL_STAFF)
