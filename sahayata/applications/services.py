@@ -32,6 +32,7 @@ from sahayata.applications.errors import (
     CommentRequired,
     InvalidDocument,
     InvalidFields,
+    SameOfficer,
     ServiceUnavailable,
 )
 from sahayata.applications.models import (
@@ -339,11 +340,25 @@ def application_act(
             raise ActionForbidden(details={"action": action})
         if step.comment_required and not comment:
             raise CommentRequired()
+        _four_eyes_check(locked, step, actor)
         if fields is not None:
             if action != "resubmit":
                 raise InvalidFields(details={"fields": [{"field": "*", "problem": "read_only"}]})
             _fields_correct(locked, fields, from_form=from_form)
         return _transition(locked, workflow, step, actor=actor, comment=comment)
+
+
+def action_barred_for(*, application: Application, step: Action, actor: User) -> bool:
+    """The workflow's separation of duties: ``step`` may not be taken by whoever took one
+    of its ``not_by_actor_of`` actions on this application (the verifier never approves)."""
+    if not step.not_by_actor_of:
+        return False
+    return application.history.filter(action__in=step.not_by_actor_of, actor=actor).exists()
+
+
+def _four_eyes_check(application: Application, step: Action, actor: User) -> None:
+    if action_barred_for(application=application, step=step, actor=actor):
+        raise SameOfficer(details={"action": step.code, "earlier": list(step.not_by_actor_of)})
 
 
 def _fields_correct(
@@ -499,6 +514,7 @@ __all__ = [
     "DomainError",
     "InvalidDocument",
     "InvalidFields",
+    "SameOfficer",
     "ServiceUnavailable",
     "application_act",
     "application_next_actions",
