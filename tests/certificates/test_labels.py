@@ -24,7 +24,7 @@ from tests.factories.catalogue import (
 
 pytestmark = pytest.mark.django_db
 
-KEYS = ("guardian_name", "caste", "address", "category")
+KEYS = ("guardian_name", "caste", "address", "social_category")
 
 
 def caste_certificate_service() -> Service:
@@ -48,7 +48,7 @@ def caste_certificate_service() -> Service:
     )
     FormFieldFactory(
         service=service,
-        name="category",
+        name="social_category",
         type=FormField.Type.CHOICE,
         label_en="Social category",
         label_bn="সামাজিক শ্রেণি",
