@@ -304,7 +304,11 @@ def application_next_actions(*, application: Application, user: User) -> list[Ac
     if role is None:
         return []
     workflow = workflow_get(application.workflow_code, application.workflow_version)
-    return workflow.allowed_actions(application.status, role)
+    return [
+        step
+        for step in workflow.allowed_actions(application.status, role)
+        if not action_barred_for(application=application, step=step, actor=user)
+    ]
 
 
 def application_act(

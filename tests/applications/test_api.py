@@ -204,6 +204,7 @@ def test_the_verifier_may_not_approve_through_the_api_in_either_language(
         url, {"action": "verify"}, content_type="application/json", **_auth(verifier, "v1")
     )
     assert verified.status_code == 200, verified.content
+    assert verified.json()["next_actions"] == ["reject", "return"]  # approve: another officer
     errors = {}
     for language, key in (("en", "s-en"), ("bn", "s-bn")):
         refused = client.post(

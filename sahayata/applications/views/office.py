@@ -108,13 +108,7 @@ def application_detail(request: HttpRequest, number: str) -> HttpResponse:
         else:
             messages.success(request, _("Done."))
         return redirect("applications:detail", number=number)
-    offered = application_next_actions(application=application, user=user)
-    # The verifier is not offered the approval; a second officer is (four eyes).
-    next_actions = [
-        step
-        for step in offered
-        if not action_barred_for(application=application, step=step, actor=user)
-    ]
+    next_actions = application_next_actions(application=application, user=user)
     workflow = workflow_get(application.workflow_code, application.workflow_version)
     action_labels = {action.code: str(action.label) for action in workflow.actions}
     action_labels.update({"submit": _("Submitted"), "escalate": _("Flagged overdue")})
@@ -138,7 +132,11 @@ def application_detail(request: HttpRequest, number: str) -> HttpResponse:
             "history": history,
             "documents": _documents(application),
             "next_actions": next_actions,
-            "awaits_second_officer": len(next_actions) < len(offered),
+            # The verifier is not offered the approval; a second officer is (four eyes).
+            "awaits_second_officer": any(
+                action_barred_for(application=application, step=step, actor=user)
+                for step in workflow.actions_from(application.status)
+            ),
             "workflow_label": str(workflow.label),
             "may_correct": any(action.code == "resubmit" for action in next_actions),
             "certificate": getattr(application, "certificate", None),
