@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "sahayata.certificates",
     "sahayata.notifications",
     "sahayata.transparency",
+    "sahayata.consoles",
     "sahayata.simulator",
     "sahayata.api",
     "sahayata.site",  # the composition root: API assembly, jobs, demo loader, home page
@@ -61,7 +62,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # Bengali unless the person chose English (cookie); Accept-Language only in the API.
+    "sahayata.core.middleware.BengaliFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -97,7 +99,7 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "people.User"
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "consoles:start"  # each role's console (consoles.views.CONSOLES)
 LOGOUT_REDIRECT_URL = "home"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -106,6 +108,9 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "bn"
 LANGUAGES = [("bn", "বাংলা"), ("en", "English")]
+# The switch in the header is remembered for a year, not only for the browser session.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 LOCALE_PATHS: list[Path] = []  # each app keeps its own locale/ (see scripts/i18n.py)
 USE_I18N = True
 TIME_ZONE = "Asia/Kolkata"

@@ -17,5 +17,6 @@ urlpatterns = [
     path("", include("sahayata.applications.urls")),
     path("", include("sahayata.certificates.urls")),
     path("", include("sahayata.transparency.urls")),
+    path("", include("sahayata.consoles.urls")),
     path("", include("sahayata.site.urls")),
 ]

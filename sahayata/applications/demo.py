@@ -158,15 +158,15 @@ def seed_demo(*, stdout: Any, quiet: bool = False) -> None:
                 continue
             if application.adapter_code:
                 application_dispatch(application_no=application.number)
-            officer = (
+            officers = list(
                 User.objects.filter(
                     role=Role.OFFICER, department_id=application.department_id, is_active=True
-                )
-                .order_by("username")
-                .first()
+                ).order_by("username")[:2]
             )
             for action in steps:
-                _step(application, action, officer)
+                # The verifier never approves: the department's second officer does.
+                second = action == "approve" and "verify" in steps and len(officers) > 1
+                _step(application, action, officers[1 if second else 0] if officers else None)
     created = Application.objects.filter(client_token__startswith=DEMO_PREFIX).count() - before
     if not quiet:
         stdout.write(f"Applications: {created} demo applications created")

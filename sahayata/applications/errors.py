@@ -43,3 +43,12 @@ class ActionForbidden(PermissionDenied):
 class CommentRequired(InvalidInput):
     code = "comment_required"
     default_message = _("Give a reason in the comment for this action.")
+
+
+class SameOfficer(PermissionDenied):
+    """Four eyes: the officer who verified an application may not also approve it."""
+
+    code = "same_officer"
+    default_message = _(
+        "You verified this application, so another officer of the department must approve it."
+    )

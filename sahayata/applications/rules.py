@@ -235,3 +235,14 @@ def fee_lines(heads: Iterable[FeeHeadSpec], fields: Mapping[str, Any]) -> list[F
 
 def fee_total(lines: Iterable[FeeLine]) -> int:
     return sum(line.amount_paise for line in lines)
+
+
+# Catalogue labels of amount fields still name the unit they were once typed in.
+_UNIT_SUFFIXES = (" (paise)", " (পয়সা)")
+
+
+def amount_label(label: str) -> str:
+    """An amount field's label without the "(paise)" the catalogue may still carry."""
+    for suffix in _UNIT_SUFFIXES:
+        label = label.removesuffix(suffix)
+    return label

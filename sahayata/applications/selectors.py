@@ -13,9 +13,10 @@ from django.utils import timezone
 
 from sahayata.applications import plans
 from sahayata.applications.models import Application, HoldState, Holiday
-from sahayata.applications.rules import is_overdue
+from sahayata.applications.rules import amount_label, is_overdue
 from sahayata.applications.workflows import OFFICER, REGISTRY, workflow_get
 from sahayata.catalogue.models import Service, ServiceVersion
+from sahayata.core.money import ascii_digits, format_inr, rupees_input
 from sahayata.people.models import Role, User
 
 
@@ -105,7 +106,13 @@ def officer_inbox(*, officer: User) -> QuerySet[Application]:
     """The officer's department's open applications awaiting an officer, by due date."""
     return (
         Application.objects.select_related("service", "centre", "citizen")
-        .filter(department_id=officer.department_id or 0, is_open=True, status__in=officer_states())
+        .filter(
+            department_id=officer.department_id or 0,
+            # "IN (1)", not a bare boolean column: SQLite then walks the (department,
+            # is_open, due_date) index in due-date order instead of sorting every row.
+            is_open__in=(True,),
+            status__in=officer_states(),
+        )
         .order_by("due_date", "submitted_at")
     )
 
@@ -248,11 +255,16 @@ class RtpsLine:
         return None if closed == 0 else round(100 * self.closed_on_time / closed)
 
 
-def rtps_report(*, today: dt.date, department_id: int | None = None) -> list[RtpsLine]:
-    """On-time and overdue applications per department (closed: by closing date)."""
+def rtps_report(
+    *, today: dt.date, department_id: int | None = None, district_id: int | None = None
+) -> list[RtpsLine]:
+    """On-time and overdue applications per department (closed: by closing date), for one
+    department (its officers) or the centres of one district (its nodal officer)."""
     applications = Application.objects.all()
     if department_id is not None:
         applications = applications.filter(department_id=department_id)
+    if district_id is not None:
+        applications = applications.filter(centre__district_id=district_id)
     rows = applications.values(
         "department_id",
         "department__name_en",
@@ -332,3 +344,168 @@ def centre_same_bill_on(
     for name, value in references.items():
         matches = matches.filter(**{f"fields__{name}": value})
     return matches.order_by("-submitted_at", "-pk").first()
+
+
+# --- The officer's queue ----------------------------------------------------------------
+
+DUE_FILTERS = ("overdue", "today", "week")
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """What the officer typed and chose: free text, a service, a state and a due window."""
+
+    search: str = ""
+    service_code: str = ""
+    state: str = ""
+    due: str = ""
+
+
+def application_search_q(text: str) -> Q:
+    """An application number (whole or in part), a citizen's mobile or name."""
+    text = text.strip()
+    query = Q(number__icontains=text) | Q(citizen__name_en__icontains=text)
+    query |= Q(citizen__name_bn__icontains=text)
+    # A mobile as typed: 98300 12345, +91 9830012345, in either script (last 4 digits or more).
+    compact = ascii_digits(text).replace(" ", "").removeprefix("+")
+    if len(compact) >= 4 and compact.isdigit():
+        query |= Q(citizen__mobile__endswith=compact[-10:])
+    return query
+
+
+def officer_queue(*, officer: User, today: dt.date, chosen: QueueFilter) -> QuerySet[Application]:
+    """The officer's inbox, filtered: overdue first, then by due date, oldest submission
+    first within a day. Served by the (department, is_open, due_date) index."""
+    applications = officer_inbox(officer=officer)
+    if chosen.search.strip():
+        applications = applications.filter(application_search_q(chosen.search))
+    if chosen.service_code:
+        applications = applications.filter(service__code=chosen.service_code)
+    if chosen.state:
+        applications = applications.filter(status=chosen.state)
+    if chosen.due == "overdue":
+        applications = applications.filter(due_date__lt=today)
+    elif chosen.due == "today":
+        applications = applications.filter(due_date=today)
+    elif chosen.due == "week":
+        applications = applications.filter(
+            due_date__gte=today, due_date__lte=today + dt.timedelta(days=6)
+        )
+    return applications.order_by("due_date", "submitted_at", "pk")
+
+
+@dataclass(frozen=True)
+class QueueCounts:
+    """The inbox's figures, counted as /rtps/ counts them (open, due date before today)."""
+
+    awaiting: int
+    awaiting_overdue: int
+    department_open_overdue: int
+
+    @property
+    def overdue_elsewhere(self) -> int:
+        """Overdue but not the officer's turn: returned to the centre, with a back end."""
+        return self.department_open_overdue - self.awaiting_overdue
+
+
+def officer_queue_counts(*, officer: User, today: dt.date) -> QueueCounts:
+    awaiting = officer_inbox(officer=officer).order_by()
+    department_open = Application.objects.filter(
+        department_id=officer.department_id or 0, is_open__in=(True,)
+    )
+    return QueueCounts(
+        awaiting=awaiting.count(),
+        awaiting_overdue=awaiting.filter(due_date__lt=today).count(),
+        department_open_overdue=department_open.filter(due_date__lt=today).count(),
+    )
+
+
+def officer_queue_choices(*, officer: User) -> tuple[list[tuple[str, str]], list[str]]:
+    """The department's services that have something in the queue ``(code, name)``, and
+    the states an officer acts in."""
+    from sahayata.catalogue.models import Service
+
+    bengali = _is_bengali()
+    services = (
+        Service.objects.filter(department_id=officer.department_id or 0)
+        .order_by("name_bn" if bengali else "name_en")
+        .values_list("code", "name_bn" if bengali else "name_en")
+    )
+    return [(code, name) for code, name in services], sorted(officer_states())
+
+
+# --- Form fields as people read them ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FieldRow:
+    """One submitted form field with its labels from the service version it started under
+    and, for a choice, the chosen option's labels instead of its value."""
+
+    name: str
+    value: Any
+    label_bn: str
+    label_en: str
+    shown_bn: str
+    shown_en: str
+    form_value: Any = None  # what the correction form shows (an amount in rupees)
+
+    @property
+    def label(self) -> str:
+        return self.label_bn if _is_bengali() else self.label_en
+
+    @property
+    def shown(self) -> str:
+        return self.shown_bn if _is_bengali() else self.shown_en
+
+
+def _option_labels(spec: dict[str, Any]) -> dict[str, tuple[str, str]]:
+    labels: dict[str, tuple[str, str]] = {}
+    for option in spec.get("choices") or []:
+        if isinstance(option, dict):
+            value = str(option.get("value", option.get("code", "")))
+            english = str(option.get("label_en") or value)
+            labels[value] = (str(option.get("label_bn") or english), english)
+        elif isinstance(option, (list, tuple)) and option:
+            labels[str(option[0])] = (str(option[-1]), str(option[-1]))
+    return labels
+
+
+def application_field_rows(application: Application) -> list[FieldRow]:
+    """The application's fields, in the order of the service's form, labelled."""
+    from sahayata.catalogue.models import ServiceVersion
+
+    version = ServiceVersion.objects.filter(
+        service_id=application.service_id, version=application.service_version
+    ).first()
+    specs = {
+        spec["name"]: spec
+        for spec in (version.definition if version else {}).get("form_fields", [])
+    }
+    order = [name for name in specs if name in application.fields]
+    order += [name for name in application.fields if name not in specs]
+    rows = []
+    for name in order:
+        value = application.fields[name]
+        spec = specs.get(name, {})
+        shown_bn, shown_en = _option_labels(spec).get(str(value), (str(value), str(value)))
+        english = str(spec.get("label_en") or name.replace("_", " ").capitalize())
+        bengali = str(spec.get("label_bn") or english)
+        form_value = value
+        if spec.get("type") == "paise" and isinstance(value, int):
+            # Stored in paise, read and typed in rupees (the correction form posts them back).
+            english, bengali = f"{amount_label(english)} (₹)", f"{amount_label(bengali)} (₹)"
+            shown_bn, shown_en = format_inr(value, lang="bn"), format_inr(value, lang="en")
+            form_value = rupees_input(value)
+        rows.append(
+            FieldRow(
+                name=name,
+                value=value,
+                label_bn=bengali,
+                label_en=english,
+                shown_bn=shown_bn,
+                shown_en=shown_en,
+                form_value=form_value,
+            )
+        )
+    return rows

@@ -32,6 +32,7 @@ from sahayata.applications.errors import (
     CommentRequired,
     InvalidDocument,
     InvalidFields,
+    SameOfficer,
     ServiceUnavailable,
 )
 from sahayata.applications.models import (
@@ -321,7 +322,11 @@ def application_next_actions(*, application: Application, user: User) -> list[Ac
     if role is None:
         return []
     workflow = workflow_get(application.workflow_code, application.workflow_version)
-    return workflow.allowed_actions(application.status, role)
+    return [
+        step
+        for step in workflow.allowed_actions(application.status, role)
+        if not action_barred_for(application=application, step=step, actor=user)
+    ]
 
 
 def application_act(
@@ -357,11 +362,25 @@ def application_act(
             raise ActionForbidden(details={"action": action})
         if step.comment_required and not comment:
             raise CommentRequired()
+        _four_eyes_check(locked, step, actor)
         if fields is not None:
             if action != "resubmit":
                 raise InvalidFields(details={"fields": [{"field": "*", "problem": "read_only"}]})
             _fields_correct(locked, fields, from_form=from_form)
         return _transition(locked, workflow, step, actor=actor, comment=comment)
+
+
+def action_barred_for(*, application: Application, step: Action, actor: User) -> bool:
+    """The workflow's separation of duties: ``step`` may not be taken by whoever took one
+    of its ``not_by_actor_of`` actions on this application (the verifier never approves)."""
+    if not step.not_by_actor_of:
+        return False
+    return application.history.filter(action__in=step.not_by_actor_of, actor=actor).exists()
+
+
+def _four_eyes_check(application: Application, step: Action, actor: User) -> None:
+    if action_barred_for(application=application, step=step, actor=actor):
+        raise SameOfficer(details={"action": step.code, "earlier": list(step.not_by_actor_of)})
 
 
 def _fields_correct(
@@ -517,6 +536,7 @@ __all__ = [
     "DomainError",
     "InvalidDocument",
     "InvalidFields",
+    "SameOfficer",
     "ServiceUnavailable",
     "application_act",
     "application_next_actions",

@@ -53,6 +53,8 @@ class Action:
     roles: tuple[str, ...]
     effects: tuple[str, ...] = ()
     comment_required: bool = False
+    # Four eyes: whoever took one of these actions on the application may not take this one.
+    not_by_actor_of: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -227,6 +229,8 @@ VERIFY_APPROVE_V1 = Workflow(
     ),
     actions=(
         Action("verify", _("Verify"), ("pending_verification",), "pending_approval", (OFFICER,)),
+        # The verifier never approves: a second officer does (applies to v1 applications
+        # already open too, as a correction of the definition, not a change of the rules).
         Action(
             "approve",
             _("Approve"),
@@ -234,6 +238,7 @@ VERIFY_APPROVE_V1 = Workflow(
             "approved",
             (OFFICER,),
             effects=(Effect.POST, Effect.DELIVER),
+            not_by_actor_of=("verify",),
         ),
         Action(
             "reject",

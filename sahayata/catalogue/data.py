@@ -101,8 +101,13 @@ def date(name: str, en: str, bn: str, example: str, **extra: Any) -> dict[str, A
     return _field("date", name, en, bn, example, **extra)
 
 
-def choice(name: str, en: str, bn: str, choices: list[str], **extra: Any) -> dict[str, Any]:
-    return _field("choice", name, en, bn, choices[0], choices=choices, **extra)
+def choice(
+    name: str, en: str, bn: str, choices: list[tuple[str, str, str]], **extra: Any
+) -> dict[str, Any]:
+    """A pick from ``(value, English label, Bengali label)``: people read the labels, the
+    form and the API carry the value."""
+    options = [{"value": value, "label_en": en_, "label_bn": bn_} for value, en_, bn_ in choices]
+    return _field("choice", name, en, bn, choices[0][0], choices=options, **extra)
 
 
 def paise(name: str, en: str, bn: str, example: str) -> dict[str, Any]:
@@ -256,7 +261,11 @@ SERVICES: list[dict[str, Any]] = [
         [*STUDY[:2], DOB, *BANK], [*BENEFIT, D_ADMIT, D_AGE]),
     svc("lakshmir_bhandar", "WCD", "scheme", "Lakshmir Bhandar", "লক্ষ্মীর ভাণ্ডার", 30, SINGLE,
         [DOB, GUARDIAN, choice("category", "Social category", "সামাজিক শ্রেণি",
-                               ["general", "sc", "st", "obc"]), *BANK], BENEFIT),
+                               [("general", "General", "সাধারণ"),
+                                ("sc", "Scheduled Caste (SC)", "তফসিলি জাতি (SC)"),
+                                ("st", "Scheduled Tribe (ST)", "তফসিলি উপজাতি (ST)"),
+                                ("obc", "Other Backward Classes (OBC)",
+                                 "অনগ্রসর শ্রেণি (OBC)")]), *BANK], BENEFIT),
     svc("rupashree", "WCD", "scheme", "Rupashree Prakalpa", "রূপশ্রী প্রকল্প", 30, SINGLE,
         [date("marriage_date", "Proposed date of marriage", "বিয়ের প্রস্তাবিত তারিখ",
               "2026-02-14"), GUARDIAN, INCOME, *BANK], [*BENEFIT, D_AGE, D_INCOME]),
@@ -285,8 +294,9 @@ SERVICES: list[dict[str, Any]] = [
          D_FAMILY]),
     svc("bangla_shasya_bima", "AGRI", "scheme", "Bangla Shasya Bima (crop insurance)",
         "বাংলা শস্য বিমা", 15, SINGLE,
-        [*LAND[:2], LAND[3], choice("crop", "Crop", "ফসল", ["aman_paddy", "boro_paddy",
-                                                           "potato", "jute", "wheat"])],
+        [*LAND[:2], LAND[3], choice("crop", "Crop", "ফসল", [
+            ("aman_paddy", "Aman paddy", "আমন ধান"), ("boro_paddy", "Boro paddy", "বোরো ধান"),
+            ("potato", "Potato", "আলু"), ("jute", "Jute", "পাট"), ("wheat", "Wheat", "গম")])],
         [D_ID, D_LAND]),
     svc("kisan_credit_card", "AGRI", "scheme", "Kisan Credit Card", "কিষাণ ক্রেডিট কার্ড", 15,
         SINGLE, [*LAND[:2], LAND[3], *BANK], [*BENEFIT, D_LAND]),
@@ -348,7 +358,9 @@ SERVICES: list[dict[str, Any]] = [
         [text("shg_name", "Self-help group", "স্বনির্ভর গোষ্ঠী", "Maa Sarada SHG"), *BANK],
         BENEFIT),
     svc("gatidhara", "TRN", "scheme", "Gatidhara (vehicle subsidy)", "গতিধারা (যানবাহন ভর্তুকি)",
-        45, SINGLE, [choice("vehicle", "Vehicle", "যানবাহন", ["taxi", "auto", "goods_carrier"]),
+        45, SINGLE, [choice("vehicle", "Vehicle", "যানবাহন", [("taxi", "Taxi", "ট্যাক্সি"),
+                     ("auto", "Auto-rickshaw", "অটোরিকশা"),
+                     ("goods_carrier", "Goods carrier", "মালবাহী গাড়ি")]),
                      INCOME, *BANK], [*BENEFIT, D_INCOME]),
     # --- Pensions (free) --------------------------------------------------------------
     svc("old_age_pension", "WCD", "pension", "Old-age pension (Jai Bangla)",
@@ -409,7 +421,9 @@ SERVICES: list[dict[str, Any]] = [
     svc("banglar_bari_urban", "UDMA", "housing", "Banglar Bari (Urban)", "বাংলার বাড়ি (শহর)", 60,
         SINGLE, [ADDRESS, INCOME, *BANK], [*BENEFIT, D_LAND, D_INCOME]),
     svc("nijashree", "HOUS", "housing", "Nijashree housing scheme", "নিজশ্রী আবাসন প্রকল্প", 60,
-        SINGLE, [INCOME, choice("flat_type", "Flat type", "ফ্ল্যাটের ধরন", ["lig", "mig"])],
+        SINGLE, [INCOME, choice("flat_type", "Flat type", "ফ্ল্যাটের ধরন", [
+                     ("lig", "Lower income group (LIG)", "নিম্ন আয় গোষ্ঠী (LIG)"),
+                     ("mig", "Middle income group (MIG)", "মধ্য আয় গোষ্ঠী (MIG)")])],
         [*ID, D_INCOME]),
     svc("gitanjali_housing", "HOUS", "housing", "Gitanjali housing scheme",
         "গীতাঞ্জলি আবাসন প্রকল্প", 60, SINGLE, [ADDRESS, INCOME, *BANK], [*BENEFIT, D_INCOME]),
@@ -417,7 +431,8 @@ SERVICES: list[dict[str, Any]] = [
         "জলস্বপ্ন: বাড়িতে নলবাহিত জলের সংযোগ", 30, SINGLE, [ADDRESS], ID),
     svc("disaster_house_damage", "DMCD", "housing", "Relief for a house damaged by disaster",
         "দুর্যোগে ক্ষতিগ্রস্ত বাড়ির জন্য ত্রাণ", 30, SINGLE,
-        [choice("damage", "Damage", "ক্ষতির মাত্রা", ["partial", "full"]),
+        [choice("damage", "Damage", "ক্ষতির মাত্রা",
+                [("partial", "Partial", "আংশিক"), ("full", "Complete", "সম্পূর্ণ")]),
          date("date_of_event", "Date of the disaster", "দুর্যোগের তারিখ", "2025-05-27"), *BANK],
         [*BENEFIT, doc("damage_photo", "Photograph of the damage", "ক্ষতির ছবি")]),
     # --- Certificates (free; verification, then approval) -----------------------------
@@ -432,7 +447,8 @@ SERVICES: list[dict[str, Any]] = [
     svc("caste_obc", "BCW", "certificate", "Other Backward Classes (OBC) certificate",
         "অনগ্রসর শ্রেণি (ওবিসি) শংসাপত্র", 28, VERIFY,
         [GUARDIAN, text("caste", "Caste", "জাতি", "Teli"),
-         choice("obc_category", "OBC category", "ওবিসি শ্রেণি", ["A", "B"]), INCOME, ADDRESS],
+         choice("obc_category", "OBC category", "ওবিসি শ্রেণি", [
+             ("A", "Category A", "শ্রেণি A"), ("B", "Category B", "শ্রেণি B")]), INCOME, ADDRESS],
         [*ID, D_FAMILY, D_INCOME], certificate=True),
     svc("domicile_certificate", "HOME", "certificate", "Domicile certificate",
         "বাসস্থান শংসাপত্র", 15, VERIFY,
@@ -463,7 +479,9 @@ SERVICES: list[dict[str, Any]] = [
     svc("disability_certificate", "HFW", "certificate", "Disability certificate (UDID)",
         "প্রতিবন্ধী শংসাপত্র (ইউডিআইডি)", 30, VERIFY,
         [choice("disability", "Kind of disability", "প্রতিবন্ধকতার ধরন",
-                ["locomotor", "visual", "hearing", "intellectual", "multiple"]), DOB],
+                [("locomotor", "Locomotor", "চলন-প্রতিবন্ধকতা"), ("visual", "Visual", "দৃষ্টি"),
+                 ("hearing", "Hearing", "শ্রবণ"), ("intellectual", "Intellectual", "বৌদ্ধিক"),
+                 ("multiple", "Multiple", "একাধিক")]), DOB],
         [*ID, D_HOSPITAL], certificate=True),
     svc("marriage_registration", "LAW", "certificate", "Marriage registration certificate",
         "বিবাহ নিবন্ধন শংসাপত্র", 30, VERIFY,
@@ -483,7 +501,9 @@ SERVICES: list[dict[str, Any]] = [
         fees=[fixed("copy_fee", "Copy fee", "প্রতিলিপি ফি", 5_000, "department")]),
     svc("land_conversion", "LLR", "land", "Conversion of land use", "জমির চরিত্র পরিবর্তন", 60,
         SINGLE, [*LAND, choice("new_use", "New use", "নতুন ব্যবহার",
-                               ["homestead", "commercial", "industrial"])],
+                               [("homestead", "Homestead", "বাস্তু"),
+                                ("commercial", "Commercial", "বাণিজ্যিক"),
+                                ("industrial", "Industrial", "শিল্প")])],
         [D_ID, D_DEED, D_LAND],
         fees=[fixed("conversion_fee", "Conversion fee", "রূপান্তর ফি", 100_000, "treasury")]),
     # --- Payments (paid e-wallet services) --------------------------------------------

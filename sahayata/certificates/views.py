@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from sahayata.applications.selectors import application_visible_to
+from sahayata.applications.selectors import application_field_rows, application_visible_to
 from sahayata.applications.views.common import not_found, qr_svg, staff_page
 from sahayata.certificates import signing
 from sahayata.certificates.selectors import certificate_get, certificate_is_genuine
@@ -98,6 +98,7 @@ def certificate_page(request: HttpRequest, certificate_id: str) -> HttpResponse:
         {
             "certificate": certificate,
             "application": certificate.application,
+            "field_rows": application_field_rows(certificate.application),
             "qr": qr_svg(f"{verify_url}#{certificate_token(certificate)}", scale=2),
             "verify_url": verify_url,
             "may_revoke": certificate_may_revoke(user, certificate),

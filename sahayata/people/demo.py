@@ -1,4 +1,4 @@
-"""Demo people: two operators per centre, a few supervisors, an officer per department,
+"""Demo people: two operators per centre, a few supervisors, two officers per department,
 district nodal officers, two finance officers (maker-checker needs two), an auditor and
 an administrator.
 
@@ -73,7 +73,11 @@ def seed_demo(*, stdout: Any, quiet: bool = False) -> None:
             supervised.add(centre.district.code)
             seeder.user(f"sup-{centre.code.lower()}", Role.SUPERVISOR, centre=centre)
     for department in Department.objects.order_by("code"):
-        seeder.user(f"officer-{department.code.lower()}", Role.OFFICER, department=department)
+        # Two per department: the officer who verifies an application never approves it.
+        for suffix in ("", "-2"):
+            seeder.user(
+                f"officer-{department.code.lower()}{suffix}", Role.OFFICER, department=department
+            )
     for district in District.objects.filter(code__in=NODAL_DISTRICTS).order_by("code"):
         seeder.user(f"district-{district.code.lower()}", Role.DISTRICT, district=district)
     seeder.user("finance", Role.FINANCE)
@@ -108,7 +112,8 @@ def login_table(centres: list[Centre]) -> str:
         "",
         f"Demo logins (password for all: {DEMO_PASSWORD} -- demo only):",
         *(f"  {username.ljust(width)}  {what}" for username, what in rows),
-        "  (every centre has op-<centre code>-1 and -2; every department officer-<code>)",
+        "  (every centre has op-<centre code>-1 and -2;"
+        " every department officer-<code> and officer-<code>-2)",
         "",
     ]
     return "\n".join(lines)

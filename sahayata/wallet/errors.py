@@ -103,6 +103,12 @@ class InvalidBankReference(WalletError, InvalidInput):
     default_message = _("The bank reference must be 4 to 64 letters, digits, '-' or '/'.")
 
 
+class ReasonRequired(WalletError, InvalidInput):
+    code = "reason_required"
+    status = 422
+    default_message = _("Give the reason for rejecting this top-up; the centre reads it.")
+
+
 class SamePerson(WalletError, PermissionDenied):
     code = "same_person"
     status = 403

@@ -192,6 +192,16 @@ def topups_pending() -> QuerySet[TopUp]:
     )
 
 
+def topups_decided(*, centre_ids: Sequence[int] | None = None) -> QuerySet[TopUp]:
+    """Credited and rejected top-ups, the latest decision first: who decided, when, why."""
+    decided = TopUp.objects.exclude(status=TopUp.Status.REQUESTED)
+    if centre_ids is not None:
+        decided = decided.filter(centre_id__in=centre_ids)
+    return decided.select_related("centre", "requested_by", "decided_by").order_by(
+        "-decided_at", "-requested_at"
+    )
+
+
 def topups_for_centre(*, centre: Centre, limit: int = 50) -> list[TopUp]:
     return list(
         TopUp.objects.filter(centre=centre)

@@ -50,6 +50,7 @@ from sahayata.wallet.errors import (
     DuplicateBankReference,
     InvalidBankReference,
     InvalidTransfer,
+    ReasonRequired,
     SamePerson,
     TopUpNotFound,
     TopUpNotPending,
@@ -573,7 +574,8 @@ def topups_approve_batch(
 
 
 def topup_reject(*, topup_id: uuid.UUID | str, rejected_by: User, reason: str = "") -> TopUp:
-    """A finance officer refuses a top-up (for example, no such credit at the bank)."""
+    """A finance officer refuses a top-up (for example, no such credit at the bank), always
+    with a reason: the centre and the auditor read it in the history of decisions."""
     if not rejected_by.has_role(Role.FINANCE):
         raise WalletForbidden()
     if not isinstance(reason, str) or len(reason) > 200:
@@ -582,6 +584,8 @@ def topup_reject(*, topup_id: uuid.UUID | str, rejected_by: User, reason: str = 
         topup = _locked_topup(topup_id)
         if topup.status != TopUp.Status.REQUESTED:
             raise TopUpNotPending(details={"status": topup.status})
+        if not reason.strip():
+            raise ReasonRequired(details={"fields": [{"field": "reason", "problem": "required"}]})
         topup.status = TopUp.Status.REJECTED
         topup.decided_by = rejected_by
         topup.decided_at = timezone.now()

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from sahayata.core.errors import DomainError
 from sahayata.people.models import Role, User
+from sahayata.people.roles import can_view_centre
 from sahayata.places.models import Centre
 from sahayata.wallet import selectors
 from sahayata.wallet.api import statement_csv
@@ -25,7 +27,10 @@ from sahayata.wallet.forms import RejectForm, StatementForm, TopUpRequestForm
 from sahayata.wallet.services import topup_approve, topup_reject, topup_request
 
 CENTRE_ROLES = (Role.OPERATOR, Role.SUPERVISOR)
-READERS = (Role.FINANCE, Role.AUDITOR)
+READERS = (Role.FINANCE, Role.AUDITOR, Role.DISTRICT)
+# Who reads the top-up queue and its history of decisions (finance decides).
+QUEUE_READERS = (Role.FINANCE, Role.AUDITOR)
+TOPUP_PAGE_SIZE = 50
 
 
 def _user(request: HttpRequest) -> User:
@@ -34,14 +39,15 @@ def _user(request: HttpRequest) -> User:
 
 
 def _centre_for(user: User, code: str | None) -> Centre:
-    """The user's own centre, or (finance, auditor) the centre named by ``code``."""
+    """The user's own centre, or the centre named by ``code`` when the one visibility
+    policy (``can_view_centre``) lets this user see it; "not found" otherwise."""
     if user.has_role(*CENTRE_ROLES) and user.centre is not None:
         if code and code != user.centre.code:
             raise Http404
         return user.centre
     if user.has_role(*READERS) and code:
         centre = Centre.objects.filter(code=code).first()
-        if centre is not None:
+        if centre is not None and can_view_centre(user, centre):
             return centre
     raise Http404
 
@@ -53,8 +59,10 @@ def _forbidden(request: HttpRequest) -> HttpResponse:
 @login_required
 def wallet_home(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    if user.has_role(*READERS) and not request.GET.get("centre"):
+    if user.has_role(*QUEUE_READERS) and not request.GET.get("centre"):
         return HttpResponseRedirect(reverse("wallet:topups"))
+    if user.has_role(Role.DISTRICT) and not request.GET.get("centre"):
+        return HttpResponseRedirect(reverse("consoles:district"))
     if not user.has_role(*CENTRE_ROLES, *READERS):
         return _forbidden(request)
     centre = _centre_for(user, request.GET.get("centre"))
@@ -133,11 +141,16 @@ def wallet_statement(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def topups_queue(request: HttpRequest) -> HttpResponse:
+    """Finance's queue (oldest request first) and the history of decisions, newest first."""
     user = _user(request)
-    if not user.has_role(*READERS):
+    if not user.has_role(*QUEUE_READERS):
         return _forbidden(request)
+    history = Paginator(selectors.topups_decided(), TOPUP_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     context = {
         "topups": list(selectors.topups_pending()[:200]),
+        "history": history,
         "can_decide": user.has_role(Role.FINANCE),
         "reject_form": RejectForm(),
     }

@@ -188,3 +188,38 @@ def test_tracking_is_rate_limited_per_ip(client: Client, settings: Any) -> None:
     assert limited.json()["error"]["code"] == "rate_limited"
     other_ip = client.get("/api/v1/track", query, REMOTE_ADDR="10.0.0.9")
     assert other_ip.status_code == 404
+
+
+def test_the_verifier_may_not_approve_through_the_api_in_either_language(
+    client: Client,
+) -> None:
+    from tests.factories.applications import certificate_service, submitted
+
+    at = counter()
+    service = certificate_service()
+    number = submitted(at=at, service=service).number
+    verifier, approver = officer_of(service), officer_of(service)
+    url = f"/api/v1/applications/{number}/actions"
+    verified = client.post(
+        url, {"action": "verify"}, content_type="application/json", **_auth(verifier, "v1")
+    )
+    assert verified.status_code == 200, verified.content
+    assert verified.json()["next_actions"] == ["reject", "return"]  # approve: another officer
+    errors = {}
+    for language, key in (("en", "s-en"), ("bn", "s-bn")):
+        refused = client.post(
+            url,
+            {"action": "approve"},
+            content_type="application/json",
+            HTTP_ACCEPT_LANGUAGE=language,
+            **_auth(verifier, key),
+        )
+        assert refused.status_code == 403
+        errors[language] = refused.json()["error"]
+    assert errors["en"]["code"] == errors["bn"]["code"] == "same_officer"
+    assert "another officer" in errors["en"]["message"]
+    assert "অন্য" in errors["bn"]["message"] and errors["bn"]["message"] != errors["en"]["message"]
+    approved = client.post(
+        url, {"action": "approve"}, content_type="application/json", **_auth(approver, "a1")
+    )
+    assert approved.status_code == 200 and approved.json()["status"] == "approved"

@@ -10,6 +10,7 @@ from sahayata.applications.services import (
     ActionNotAllowed,
     ApplicationNotFound,
     CommentRequired,
+    SameOfficer,
     application_act,
     application_next_actions,
 )
@@ -97,7 +98,7 @@ def test_return_for_correction_and_resubmit_then_verify_and_approve() -> None:
     assert application.status == "pending_verification"
     assert application.fields["father_name"] == "Ramesh Chandra Das"
     application_act(application=application, action="verify", actor=officer)
-    application_act(application=application, action="approve", actor=officer)
+    application_act(application=application, action="approve", actor=officer_of(service))
     application.refresh_from_db()
     assert (application.status, application.hold) == ("approved", HoldState.POSTED)
     assert application.certificate.id
@@ -115,3 +116,25 @@ def test_other_department_officer_and_other_centre_operator_get_not_found() -> N
         with pytest.raises(ApplicationNotFound):
             application_act(application=application, action="approve", actor=user)
     assert application_next_actions(application=application, user=stranger_officer) == []
+
+
+def test_the_officer_who_verified_may_not_approve() -> None:
+    at = counter()
+    service = certificate_service()
+    application = submitted(at=at, service=service)
+    verifier, approver = officer_of(service), officer_of(service)
+    application_act(application=application, action="verify", actor=verifier)
+    with pytest.raises(SameOfficer) as caught:
+        application_act(application=application, action="approve", actor=verifier)
+    assert (caught.value.code, caught.value.status) == ("same_officer", 403)
+    application.refresh_from_db()
+    assert (application.status, application.hold) == ("pending_approval", HoldState.HELD)
+    # The verifier may still reject or return it; only the approval needs a second officer.
+    offered = {
+        officer: [a.code for a in application_next_actions(application=application, user=officer)]
+        for officer in (verifier, approver)
+    }
+    assert offered == {verifier: ["reject", "return"], approver: ["approve", "reject", "return"]}
+    application_act(application=application, action="approve", actor=approver)
+    application.refresh_from_db()
+    assert (application.status, application.hold) == ("approved", HoldState.POSTED)

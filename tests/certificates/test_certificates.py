@@ -28,7 +28,7 @@ def _approved_certificate() -> tuple[Certificate, object]:
     service = certificate_service()
     application = submitted(at=at, service=service)
     officer = officer_of(service)
-    application_act(application=application, action="verify", actor=officer)
+    application_act(application=application, action="verify", actor=officer_of(service))
     application_act(application=application, action="approve", actor=officer)
     return Certificate.objects.get(application=application), officer
 

@@ -34,7 +34,7 @@ def _certificate() -> Certificate:
     service = certificate_service()
     application = submitted(at=counter(), service=service)
     officer = officer_of(service)
-    application_act(application=application, action="verify", actor=officer)
+    application_act(application=application, action="verify", actor=officer_of(service))
     application_act(application=application, action="approve", actor=officer)
     return Certificate.objects.get(application=application)
 

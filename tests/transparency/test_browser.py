@@ -72,6 +72,8 @@ def test_dashboard_works_without_javascript(
     live_server: Any, browser: Any, history: dict[str, Any]
 ) -> None:
     context = browser.new_context(java_script_enabled=False, locale="en-IN")
+    # English because the person chose it (Bengali is the default whatever the locale).
+    context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
     page = context.new_page()
     try:
         page.goto(f"{live_server.url}/dashboard/?date_from=2025-07-14&date_to=2025-07-14")

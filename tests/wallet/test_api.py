@@ -239,7 +239,7 @@ def test_reject_and_list(client: Client, finance: Api, operator: Api) -> None:
 
 def test_errors_follow_accept_language(client: Client, finance: Api) -> None:
     topup = TopUpFactory()
-    finance.post(f"/topups/{topup.id}/reject", key="r")
+    finance.post(f"/topups/{topup.id}/reject", {"reason": "not at the bank"}, key="r")
     english = finance.post(f"/topups/{topup.id}/approve", key="e", HTTP_ACCEPT_LANGUAGE="en")
     bengali = finance.post(f"/topups/{topup.id}/approve", key="b", HTTP_ACCEPT_LANGUAGE="bn")
     assert english.json()["error"]["message"] == "The top-up was already credited or rejected."

@@ -36,7 +36,7 @@ def test_request_then_approve_credits_exactly_once() -> None:
         topup_approve(topup_id=topup.id, approved_by=UserFactory(role="finance"))
     assert caught.value.status == 409
     with pytest.raises(errors.TopUpNotPending):
-        topup_reject(topup_id=topup.id, rejected_by=finance)
+        topup_reject(topup_id=topup.id, rejected_by=finance, reason="no credit at bank")
     assert wallet_balance(account=wallet).balance_paise == 250_000
     assert Transfer.objects.filter(code="topup", credit_account=wallet).count() == 1
 
@@ -63,6 +63,11 @@ def test_reject() -> None:
     finance = UserFactory(role="finance")
     with pytest.raises(errors.WalletForbidden):
         topup_reject(topup_id=topup.id, rejected_by=topup.requested_by)
+    for blank in ("", "   "):  # the centre and the auditor must read why
+        with pytest.raises(errors.ReasonRequired) as caught:
+            topup_reject(topup_id=topup.id, rejected_by=finance, reason=blank)
+        assert (caught.value.code, caught.value.status) == ("reason_required", 422)
+    assert TopUp.objects.get(pk=topup.pk).status == TopUp.Status.REQUESTED
     rejected = topup_reject(topup_id=topup.id, rejected_by=finance, reason="no credit at bank")
     assert rejected.status == TopUp.Status.REJECTED
     assert rejected.reject_reason == "no credit at bank"

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from sahayata.applications import drafts
 from sahayata.applications.documents import MAX_DOCUMENT_BYTES, Upload, upload_problem
 from sahayata.applications.models import Application
-from sahayata.applications.rules import FeeLine
+from sahayata.applications.rules import FeeLine, amount_label
 from sahayata.applications.selectors import application_for_client_token, centre_same_bill_on
 from sahayata.applications.services import (
     InvalidDocument,
@@ -61,8 +61,6 @@ PAYEES = {
     "department": gettext_lazy("Department"),
     "biller": gettext_lazy("Biller"),
 }
-# Catalogue labels of amount fields still name the unit they were once typed in.
-_UNIT_SUFFIXES = (" (paise)", " (পয়সা)")
 
 
 def _problem_text(code: str) -> str:
@@ -77,13 +75,6 @@ def _user(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)
     return user
-
-
-def amount_label(label: str) -> str:
-    """An amount field's label without the "(paise)" the catalogue may still carry."""
-    for suffix in _UNIT_SUFFIXES:
-        label = label.removesuffix(suffix)
-    return label
 
 
 def _label(spec: dict[str, Any]) -> str:

@@ -4,6 +4,7 @@ officer inbox and the per-department RTPS report."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,24 +12,28 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from sahayata.applications.documents import document_path
-from sahayata.applications.models import Application
+from sahayata.applications.models import Application, ApplicationDocument
 from sahayata.applications.selectors import (
+    DUE_FILTERS,
+    QueueFilter,
+    application_field_rows,
     application_get_for,
     mark_overdue,
-    officer_inbox,
+    officer_queue,
+    officer_queue_choices,
+    officer_queue_counts,
     rtps_report,
 )
 from sahayata.applications.services import (
+    action_barred_for,
     application_act,
     application_next_actions,
     local_today,
 )
 from sahayata.applications.views.common import error_page, not_found, qr_svg, staff_page
-from sahayata.applications.views.counter_apply import amount_label
 from sahayata.applications.workflows import state_label, workflow_get
-from sahayata.catalogue.models import ServiceVersion
+from sahayata.catalogue.models import FeeHead, RequiredDocument
 from sahayata.core.errors import DomainError
-from sahayata.core.money import rupees_input
 from sahayata.people.models import Role, User
 
 ALL_STAFF = tuple(Role.values)
@@ -44,22 +49,35 @@ def tracking_url(request: HttpRequest, number: str) -> str:
     return request.build_absolute_uri(reverse("applications:track")) + f"?application_no={number}"
 
 
-def _field_rows(application: Application) -> list[tuple[str, str, object]]:
-    """``(name, label in the current language, value)`` per form field, as submitted."""
-    version = ServiceVersion.objects.filter(
-        service_id=application.service_id, version=application.service_version
-    ).first()
-    specs = version.definition.get("form_fields", []) if version else []
-    bengali = (translation.get_language() or "bn").startswith("bn")
-    labels = {spec["name"]: spec["label_bn" if bengali else "label_en"] for spec in specs}
-    # Amounts are stored in paise and typed in rupees (the correction form posts them back).
-    amounts = {spec["name"] for spec in specs if spec.get("type") == "paise"}
-    return [
-        (name, f"{amount_label(labels.get(name, name))} (₹)", rupees_input(value))
-        if name in amounts and isinstance(value, int)
-        else (name, labels.get(name, name), value)
-        for name, value in application.fields.items()
-    ]
+def _system_actor(label: str) -> str:
+    """Who acted when no person did, in words: never a command's or an adapter's code."""
+    if not label:
+        return ""
+    words = {
+        "simulator": _("The network simulator"),
+        "rtps_escalate": _("The RTPS time-limit check"),
+        "system": _("The system"),
+    }
+    return str(words.get(label, _("The department's back end")))
+
+
+def _payee_label(payee: str) -> str:
+    try:
+        return str(FeeHead.Payee(payee).label)
+    except ValueError:
+        return _("Payee")
+
+
+def _documents(application: Application) -> list[ApplicationDocument]:
+    """The uploaded documents, each with the service's name for it (not its code)."""
+    names = {
+        document.code: document.name
+        for document in RequiredDocument.objects.filter(service_id=application.service_id)
+    }
+    documents = list(application.documents.all())
+    for document in documents:
+        document.label = names.get(document.code, _("Document"))  # type: ignore[attr-defined]
+    return documents
 
 
 @staff_page(*ALL_STAFF)
@@ -96,20 +114,30 @@ def application_detail(request: HttpRequest, number: str) -> HttpResponse:
     action_labels.update({"submit": _("Submitted"), "escalate": _("Flagged overdue")})
     history = list(application.history.select_related("actor").order_by("at", "pk"))
     for entry in history:
-        entry.action_label = action_labels.get(entry.action, entry.action)  # type: ignore[attr-defined]
+        entry.action_label = action_labels.get(entry.action, _("Other step"))  # type: ignore[attr-defined]
         entry.from_label = state_label(entry.from_state) if entry.from_state else ""  # type: ignore[attr-defined]
         entry.to_label = state_label(entry.to_state)  # type: ignore[attr-defined]
+        entry.system_label = _system_actor(entry.actor_label)  # type: ignore[attr-defined]
+    fees = list(application.fees.all())
+    for fee in fees:
+        fee.payee_label = _payee_label(fee.payee)  # type: ignore[attr-defined]
     return render(
         request,
         "applications/detail.html",
         {
             "application": application,
             "status_label": state_label(application.status),
-            "fees": list(application.fees.all()),
-            "field_rows": _field_rows(application),
+            "fees": fees,
+            "field_rows": application_field_rows(application),
             "history": history,
-            "documents": list(application.documents.all()),
+            "documents": _documents(application),
             "next_actions": next_actions,
+            # The verifier is not offered the approval; a second officer is (four eyes).
+            "awaits_second_officer": any(
+                action_barred_for(application=application, step=step, actor=user)
+                for step in workflow.actions_from(application.status)
+            ),
+            "workflow_label": str(workflow.label),
             "may_correct": any(action.code == "resubmit" for action in next_actions),
             "certificate": getattr(application, "certificate", None),
             "overdue": application.is_open and local_today() > application.due_date,
@@ -164,20 +192,49 @@ def document_download(request: HttpRequest, number: str, document_id: int) -> Ht
     return response
 
 
+INBOX_PAGE_SIZE = 50
+
+
+def _queue_filter(request: HttpRequest, states: list[str]) -> QueueFilter:
+    """What the officer asked for; anything unknown is ignored, not an error."""
+    due = request.GET.get("due", "")
+    state = request.GET.get("state", "")
+    return QueueFilter(
+        search=request.GET.get("q", "")[:80],
+        service_code=request.GET.get("service", "")[:40],
+        state=state if state in states else "",
+        due=due if due in DUE_FILTERS else "",
+    )
+
+
 @staff_page(Role.OFFICER)
 def inbox(request: HttpRequest) -> HttpResponse:
+    """The department's queue: searchable, filterable, paginated; overdue first."""
     user = _user(request)
     today = local_today()
-    applications = mark_overdue(officer_inbox(officer=user)[:300], today)
+    services, states = officer_queue_choices(officer=user)
+    chosen = _queue_filter(request, states)
+    page = Paginator(officer_queue(officer=user, today=today, chosen=chosen), INBOX_PAGE_SIZE)
+    current = page.get_page(request.GET.get("page"))
+    applications = mark_overdue(current.object_list, today)
     for application in applications:
         application.status_label = state_label(application.status)  # type: ignore[attr-defined]
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "applications/inbox.html",
         {
             "applications": applications,
+            "page": current,
+            "matching": page.count,
+            "query": query.urlencode(),
+            "chosen": chosen,
+            "filtered": chosen != QueueFilter(),
+            "services": services,
+            "states": [(code, state_label(code)) for code in states],
+            "counts": officer_queue_counts(officer=user, today=today),
             "today": today,
-            "overdue_count": len([a for a in applications if getattr(a, "overdue", False)]),
         },
     )
 
@@ -186,11 +243,18 @@ def inbox(request: HttpRequest) -> HttpResponse:
 def rtps(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     today = local_today()
+    # Officers see their department, district nodal officers their district's centres.
     department_id = user.department_id if user.role == Role.OFFICER else None
+    district = user.district if user.role == Role.DISTRICT else None
+    lines = rtps_report(
+        today=today,
+        department_id=department_id,
+        district_id=district.pk if district else (0 if user.role == Role.DISTRICT else None),
+    )
     return render(
         request,
         "applications/rtps_report.html",
-        {"lines": rtps_report(today=today, department_id=department_id), "today": today},
+        {"lines": lines, "today": today, "district": district, "department": user.department},
     )
 
 

@@ -1,0 +1,14 @@
+"""Each role's landing (/start/, after login) and the consoles of the district nodal
+officer (/district/) and the auditor (/audit/)."""
+
+from django.urls import path
+
+from sahayata.consoles import views
+
+app_name = "consoles"
+urlpatterns = [
+    path("start/", views.start, name="start"),
+    path("district/", views.district_console, name="district"),
+    path("audit/", views.audit_console, name="audit"),
+    path("audit/checks/", views.audit_checks, name="audit_checks"),
+]
