@@ -70,21 +70,24 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
 def horizontal_overflow(page: Any) -> dict[str, Any] | None:
     """``None`` when the page does not scroll sideways, else the widths and the widest
     elements that stick out (to say what to fix)."""
+    width = (page.viewport_size or {}).get("width", 0)
     return page.evaluate(
-        """() => {
+        """(viewport) => {
             const scroller = document.scrollingElement;
-            if (scroller.scrollWidth <= window.innerWidth) return null;
+            const limit = Math.min(window.innerWidth, viewport || window.innerWidth);
+            if (scroller.scrollWidth <= limit) return null;
             const name = (el) => {
                 const cls = typeof el.className === "string" ? el.className.trim() : "";
                 return el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
                     + (cls ? "." + cls.split(/\\s+/).join(".") : "");
             };
             const wide = [...document.body.querySelectorAll("*")]
-                .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 0.5)
+                .filter((el) => el.getBoundingClientRect().right > limit + 0.5)
                 .slice(0, 8)
                 .map((el) => name(el) + " right=" + Math.round(el.getBoundingClientRect().right));
             return {scrollWidth: scroller.scrollWidth, innerWidth: window.innerWidth, wide: wide};
-        }"""
+        }""",
+        width,
     )
 
 
@@ -100,7 +103,7 @@ class PageChecks:
     screenshots: list[Path] = field(default_factory=list)
 
     def screenshot(self, page: Any, step: str | None = None) -> Path:
-        width = page.evaluate("window.innerWidth")
+        width = (page.viewport_size or {}).get("width") or page.evaluate("window.innerWidth")
         name = "-".join(part for part in (self.test, step, str(width)) if part)
         path = SCREENSHOTS / f"{_slug(name)}.png"
         path.parent.mkdir(parents=True, exist_ok=True)
