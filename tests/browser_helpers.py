@@ -5,6 +5,7 @@
 - axe-core (vendored, pinned by hash: ``tests/vendor/axe-core``): no serious or critical
   violation;
 - no sideways scroll: ``document.scrollingElement.scrollWidth <= innerWidth``;
+- a favicon that loads (bundled, from our own static files);
 - a full-page screenshot in ``var/screenshots/<test>[-<step>]-<width>.png``, kept as CI's
   artefacts.
 
@@ -118,6 +119,8 @@ class PageChecks:
         path = self.screenshot(page, step)
         overflow = horizontal_overflow(page)
         assert overflow is None, f"{page.url} scrolls sideways ({path.name}): {overflow}"
+        icon = page.evaluate("document.querySelector('link[rel~=icon]')?.href ?? null")
+        assert icon and page.request.get(icon).ok, f"{page.url} has no bundled favicon"
         if axe:
             violations = axe_violations(page)
             assert not violations, f"axe-core on {page.url} ({path.name}): {violations}"
