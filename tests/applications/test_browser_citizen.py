@@ -4,6 +4,7 @@ violation."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -38,4 +39,7 @@ def test_citizen_tracks_a_rejected_application_on_a_phone(
     refund = page.inner_text("#track-refund")
     assert "₹৪৫.০০" in refund and "ফেরত" in refund
     assert any("০" <= ch <= "৯" for ch in refund.split("₹")[1][6:])  # the date, in Bengali digits
+    # Every number on the Bengali page in Bengali digits (the application number is a code).
+    text = page.inner_text("main").replace(application.number, "")
+    assert re.findall("[0-9]+", text) == []
     page_checks.check(page, "rejected")
