@@ -261,13 +261,16 @@ def wallet_statement_lines(
             "amount_paise",
             "debit_account_id",
             "pending__amount_paise",
-            "debit_account__kind",
-            "credit_account__kind",
+            "credit_account_id",
         )
     )
+    kinds: dict[int, str] = {}  # the other side's kind, looked up once per account
     lines = []
     for row in rows.iterator(chunk_size=2000):
-        transfer_id, at, kind, code, reference, amount, debit_id, hold_amount = row[:8]
+        transfer_id, at, kind, code, reference, amount, debit_id, hold_amount, credit_id = row
+        other = credit_id if debit_id == account.pk else debit_id
+        if other not in kinds:
+            kinds[other] = Account.objects.values_list("kind", flat=True).get(pk=other)
         posted, held_change = _line_changes(account.pk, kind, amount, hold_amount, debit_id)
         if posted == 0 and held_change == 0:
             continue  # the credit side of someone else's hold: nothing changed here
@@ -284,7 +287,7 @@ def wallet_statement_lines(
                 held_change_paise=held_change,
                 balance_paise=balance,
                 held_paise=held,
-                payee_kind=row[9] if debit_id == account.pk else row[8],
+                payee_kind=kinds[other],
             )
         )
     return lines

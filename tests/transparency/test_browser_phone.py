@@ -103,5 +103,9 @@ def test_dashboard_on_a_phone_and_a_desktop(
             text = page.inner_text("main")
             stray = re.findall(r"[0-9][0-9.,%]*", text)
             assert stray == [], f"Latin digits on the Bengali dashboard: {stray[:10]}"
+            # The milestone's own page, which the banner links to and people share.
+            page.get_by_test_id("milestone-banner").get_by_role("link").click()
+            page.wait_for_url("**/dashboard/milestones/**")
+            page_checks.check(page, "milestone")
         finally:
             context.close()
