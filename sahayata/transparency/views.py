@@ -132,7 +132,9 @@ def _time_slots(table: Table, key: str, kind: str, lang: str) -> list[charts.Slo
                 slots.append((show(period, kind, lang), None, empty))
             continue
         if run and len(periods) > MAX_SLOTS:
-            label = f"{show(run[0], kind, lang)} – {show(run[-1], kind, lang)}"
+            label = show(run[0], kind, lang)
+            if len(run) > 1:
+                label = f"{label} – {show(run[-1], kind, lang)}"
             slots.append((label, None, empty))
         run = []
         if period is not None:
