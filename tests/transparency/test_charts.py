@@ -80,3 +80,38 @@ def test_column_chart_draws_the_gap_and_bar_chart_escapes() -> None:
     svg = str(column_chart(slots, title="মাসিক", gap_label="কোনো তথ্য নেই"))
     assert svg.count('class="gap"') == 1 and svg.count("<rect") == 3
     assert "<b>" not in str(bar_chart([("<b>x</b>", 1, "১")], title="t"))
+
+
+def test_time_slots_show_every_period_between_the_first_and_the_last() -> None:
+    import datetime as dt
+
+    from django.utils import translation
+
+    from sahayata.transparency.tables import Table
+    from sahayata.transparency.views import MAX_SLOTS, _time_slots
+
+    months = Table(
+        "monthly",
+        "m",
+        [],
+        [{"month": dt.date(2025, 3, 1), "paise": 100}, {"month": dt.date(2026, 12, 1), "paise": 5}],
+    )
+    slots = _time_slots(months, "month", "month", "en")
+    assert len(slots) == 22 and [s[1] for s in (slots[0], slots[-1])] == [100, 5]
+    assert all(value is None for _, value, _ in slots[1:-1])
+    # Daily over the same span is longer than MAX_SLOTS: each empty run becomes one slot.
+    days = Table(
+        "daily",
+        "d",
+        [],
+        [
+            {"date": dt.date(2025, 3, 14), "paise": 1},
+            {"date": dt.date(2025, 3, 16), "paise": 2},
+            {"date": dt.date(2026, 12, 1), "paise": 3},
+        ],
+    )
+    with translation.override("en"):
+        daily = _time_slots(days, "date", "day", "en")
+    assert (dt.date(2026, 12, 1) - dt.date(2025, 3, 14)).days > MAX_SLOTS
+    assert [value for _, value, _ in daily] == [1, None, 2, None, 3]
+    assert daily[1][0] == "15 Mar" and " – " in daily[3][0]
