@@ -194,8 +194,9 @@ SAHAYATA_SMS_BACKEND = os.environ.get(
     "SAHAYATA_SMS_BACKEND", "sahayata.notifications.backends.FileSmsBackend"
 )
 SAHAYATA_SMS_FILE = os.environ.get("SAHAYATA_SMS_FILE", str(VAR_DIR / "outbox-sms.log"))
-# Rate limits per scope as JSON {scope: [requests, window_seconds]}; "track" is the public lookup.
-SAHAYATA_RATE_LIMITS = json.loads(os.environ.get("SAHAYATA_RATE_LIMITS", '{"track": [20, 60]}'))
+# Limits on public lookups that did not match, as JSON {scope: {"misses_per_number": 5,
+# "misses_per_ip": 300, "window_seconds": 900}} ("track": tracking); correct lookups never count.
+SAHAYATA_LOOKUP_LIMITS = json.loads(os.environ.get("SAHAYATA_LOOKUP_LIMITS", "{}"))
 # Only behind a reverse proxy: take the client IP from the last hop of X-Forwarded-For.
 SAHAYATA_TRUST_X_FORWARDED_FOR = env_bool("SAHAYATA_TRUST_X_FORWARDED_FOR", False)
 # Fold transparency rollups right after each commit (off: rollups_apply / run_jobs does it).

@@ -75,3 +75,25 @@ def page(browser: Any) -> Iterator[Any]:
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def page_checks(request: pytest.FixtureRequest) -> Any:
+    """axe-core, no sideways scroll and a screenshot for each page a test visits
+    (tests/browser_helpers.py)."""
+    from tests.browser_helpers import PageChecks
+
+    return PageChecks(test=request.node.name)
+
+
+@pytest.fixture
+def phone_page(browser: Any) -> Iterator[Any]:
+    """A Bengali page on a 360 px wide phone."""
+    from tests.browser_helpers import PHONE
+
+    # Not is_mobile: a mobile viewport widens itself to fit an overflowing page, which would
+    # hide the very overflow the checks look for.
+    context = browser.new_context(locale="bn-IN", viewport=PHONE, has_touch=True)
+    page = context.new_page()
+    yield page
+    context.close()

@@ -14,7 +14,7 @@ from sahayata.api.auth import bearer
 from sahayata.api.idempotency import run_idempotent
 from sahayata.applications import selectors
 from sahayata.applications.models import Application
-from sahayata.applications.ratelimit import rate_limit_check
+from sahayata.applications.ratelimit import lookup_guard, lookup_missed
 from sahayata.applications.services import (
     ApplicationNotFound,
     application_act,
@@ -229,8 +229,9 @@ def track_body(application: Application) -> dict[str, Any]:
 
 @router.get("/track", auth=None, response=TrackOut, summary="Public tracking (rate-limited)")
 def track(request: HttpRequest, query: Query[TrackQuery]) -> dict[str, Any]:
-    rate_limit_check(request, scope="track")
+    lookup_guard(request, scope="track", subject=query.application_no)
     application = selectors.application_track(number=query.application_no, mobile=query.mobile)
     if application is None:
+        lookup_missed(request, scope="track", subject=query.application_no)
         raise ApplicationNotFound()
     return track_body(application)

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.utils import timezone
 
 from sahayata.applications import plans
@@ -18,6 +18,7 @@ from sahayata.applications.workflows import OFFICER, REGISTRY, workflow_get
 from sahayata.catalogue.models import Service, ServiceVersion
 from sahayata.core.money import ascii_digits, format_inr, rupees_input
 from sahayata.people.models import Role, User
+from sahayata.wallet.selectors import refunds_for_reference
 
 
 def holidays_between(start: dt.date, working_days: int) -> set[dt.date]:
@@ -133,7 +134,20 @@ class DayLine:
     service_name: str
     count: int = 0
     paid_count: int = 0
-    fee_paise: int = 0
+    fee_paise: int = 0  # held at submission
+    refunded_paise: int = 0  # of that, given back (rejected, failed, withdrawn, expired)
+
+    @property
+    def collected_paise(self) -> int:
+        return self.fee_paise - self.refunded_paise
+
+
+@dataclass(frozen=True)
+class DayRefund:
+    application_no: str
+    amount_paise: int
+    at: dt.datetime
+    expired: bool
 
 
 @dataclass
@@ -142,8 +156,18 @@ class DaySummary:
     lines: list[DayLine] = field(default_factory=list)
     count: int = 0
     fee_paise: int = 0
+    refunded_paise: int = 0
     wallet_held_paise: int = 0
     wallet_hold_count: int = 0
+    refunds: list[DayRefund] = field(default_factory=list)  # the wallet's refunds of the day
+
+    @property
+    def collected_paise(self) -> int:
+        return self.fee_paise - self.refunded_paise
+
+    @property
+    def refunds_paise(self) -> int:
+        return sum(refund.amount_paise for refund in self.refunds)
 
     @property
     def matches_wallet(self) -> bool:
@@ -179,9 +203,43 @@ def wallet_service_holds_on(*, centre_id: int, day: dt.date) -> tuple[int, int]:
     return int(totals["count"] or 0), int(totals["paise"] or 0)
 
 
+def wallet_refunds_on(*, centre_id: int, day: dt.date) -> list[DayRefund]:
+    """The service-fee holds released back to the centre's wallet that day (voided or
+    expired), by application number, from the ledger; whatever day they were placed."""
+    from sahayata.wallet.models import Transfer, TransferCode, TransferKind
+
+    start, end = _day_bounds(day)
+    rows = (
+        Transfer.objects.filter(
+            debit_account__centre_id=centre_id,
+            kind=TransferKind.VOID_PENDING,
+            code__in=(TransferCode.SERVICE_FEE, TransferCode.EXPIRY),
+            created_at__gte=start,
+            created_at__lt=end,
+        )
+        .values("reference")
+        .annotate(
+            paise=Sum("amount_paise"),
+            at=Max("created_at"),
+            expiries=Count("pk", filter=Q(code=TransferCode.EXPIRY)),
+        )
+        .order_by("-at")
+    )
+    return [
+        DayRefund(
+            application_no=row["reference"],
+            amount_paise=int(row["paise"]),
+            at=row["at"],
+            expired=bool(row["expiries"]),
+        )
+        for row in rows
+    ]
+
+
 def operator_day_summary(*, centre_id: int, day: dt.date) -> DaySummary:
     """Count and fee by service of the applications submitted at a centre on ``day``
-    (Kolkata), beside the wallet's service-fee holds of that day: the two must agree."""
+    (Kolkata), beside the wallet's service-fee holds of that day: the two must agree. A fee
+    refunded since (its hold voided) is not collected; the day's refunds are listed apart."""
     summary = DaySummary(day=day)
     rows = (
         Application.objects.filter(centre_id=centre_id, submitted_on=day)
@@ -190,6 +248,7 @@ def operator_day_summary(*, centre_id: int, day: dt.date) -> DaySummary:
             count=Count("pk"),
             paid=Count("pk", filter=Q(fee_paise__gt=0)),
             fee=Sum("fee_paise"),
+            refunded=Sum("fee_paise", filter=Q(hold=HoldState.VOIDED)),
         )
         .order_by("service__code")
     )
@@ -201,13 +260,16 @@ def operator_day_summary(*, centre_id: int, day: dt.date) -> DaySummary:
             count=row["count"],
             paid_count=row["paid"],
             fee_paise=int(row["fee"] or 0),
+            refunded_paise=int(row["refunded"] or 0),
         )
         summary.lines.append(line)
         summary.count += line.count
         summary.fee_paise += line.fee_paise
+        summary.refunded_paise += line.refunded_paise
     summary.wallet_hold_count, summary.wallet_held_paise = wallet_service_holds_on(
         centre_id=centre_id, day=day
     )
+    summary.refunds = wallet_refunds_on(centre_id=centre_id, day=day)
     return summary
 
 
@@ -509,3 +571,41 @@ def application_field_rows(application: Application) -> list[FieldRow]:
             )
         )
     return rows
+
+
+# --- What the citizen reads when tracking ------------------------------------------------
+
+UNSUCCESSFUL_STATES = ("rejected", "failed", "withdrawn")
+
+
+@dataclass(frozen=True)
+class TrackOutcome:
+    """Why an application ended without success, and its refund (if its fee was held)."""
+
+    state: str
+    reason: str  # the officer's words on a reject; empty when none was given
+    decided_at: dt.datetime | None
+    refund_paise: int
+    refunded_at: dt.datetime | None
+
+
+def application_track_outcome(*, application: Application) -> TrackOutcome | None:
+    """``None`` while the application is open or once it succeeded."""
+    if application.status not in UNSUCCESSFUL_STATES:
+        return None
+    last = (
+        application.history.filter(to_state=application.status)
+        .order_by("-at", "-pk")
+        .values("action", "comment", "at")
+        .first()
+    )
+    refund = refunds_for_reference(reference=application.number) if application.fee_paise else None
+    # A back end's failure comment is its own status code, not words for a citizen.
+    reason = last["comment"] if last and last["action"] == "reject" else ""
+    return TrackOutcome(
+        state=application.status,
+        reason=reason,
+        decided_at=last["at"] if last else None,
+        refund_paise=refund.amount_paise if refund else 0,
+        refunded_at=refund.at if refund else None,
+    )

@@ -70,10 +70,14 @@ def _charts(tables: dict[str, Table], lang: str) -> dict[str, Any]:
     ]
     return {
         "daily": charts.column_chart(
-            rows("daily", "date", "day", "paise"), title=str(tables["daily"].title)
+            _time_slots(tables["daily"], "date", "day", lang),
+            title=str(tables["daily"].title),
+            gap_label=_("no data"),
         ),
         "monthly": charts.column_chart(
-            rows("monthly", "month", "month", "paise"), title=str(tables["monthly"].title)
+            _time_slots(tables["monthly"], "month", "month", lang),
+            title=str(tables["monthly"].title),
+            gap_label=_("no data"),
         ),
         "districts": charts.bar_chart(
             rows("districts", "name", "text", "paise"), title=str(tables["districts"].title)
@@ -81,15 +85,61 @@ def _charts(tables: dict[str, Table], lang: str) -> dict[str, Any]:
         "departments": charts.bar_chart(
             rows("departments", "name", "text", "services_delivered"),
             title=str(tables["departments"].title),
-            label_width=250,
         ),
         "services": charts.bar_chart(
             rows("services", "name", "text", "services_delivered"),
             title=str(tables["services"].title),
-            label_width=250,
         ),
-        "on_time": charts.bar_chart(on_time, title=str(tables["on_time"].title), label_width=250),
+        "on_time": charts.bar_chart(on_time, title=str(tables["on_time"].title)),
     }
+
+
+def _next_month(month: dt.date) -> dt.date:
+    return dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def _next_day(day: dt.date) -> dt.date:
+    return day + dt.timedelta(days=1)
+
+
+MAX_SLOTS = 400  # beyond this, each run of empty periods is drawn as one gap
+
+
+def _time_slots(table: Table, key: str, kind: str, lang: str) -> list[charts.Slot]:
+    """One slot per calendar period (day or month) from the first to the last with data:
+    a period without any is a gap (``None``), so March 2025 is never drawn next to
+    December 2026 as if they followed each other."""
+    monthly = kind == "month"
+    found = {
+        (row[key].replace(day=1) if monthly else row[key]): int(row["paise"] or 0)
+        for row in table.rows
+    }
+    if not found:
+        return []
+    advance = _next_month if monthly else _next_day
+    periods, period = [], min(found)
+    while period <= max(found):
+        periods.append(period)
+        period = advance(period)
+    empty = _("no data")
+    slots: list[charts.Slot] = []
+    run: list[dt.date] = []
+    for period in [*periods, None]:
+        value = found.get(period) if period is not None else 0
+        if value is None and period is not None:
+            run.append(period)
+            if len(periods) <= MAX_SLOTS:
+                slots.append((show(period, kind, lang), None, empty))
+            continue
+        if run and len(periods) > MAX_SLOTS:
+            label = show(run[0], kind, lang)
+            if len(run) > 1:
+                label = f"{label} – {show(run[-1], kind, lang)}"
+            slots.append((label, None, empty))
+        run = []
+        if period is not None:
+            slots.append((show(period, kind, lang), value, format_inr_words(value or 0, lang=lang)))
+    return slots
 
 
 def _page_parts(filters: Filters, lang: str, query: str) -> dict[str, Any]:

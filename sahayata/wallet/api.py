@@ -15,7 +15,7 @@ import uuid
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from ninja import Query, Router, Schema
 from pydantic import Field
 
@@ -163,19 +163,48 @@ def statement_range(date_from: dt.date | None, date_to: dt.date | None) -> tuple
     return date_from, date_to
 
 
-def statement_csv(centre: Centre, entries: list[selectors.StatementEntry]) -> HttpResponse:
+STATEMENT_CSV_COLUMNS = [
+    "at",
+    "kind",
+    "reference",
+    "amount_paise",  # the change of the posted balance (0 for a hold or its refund)
+    "balance_paise",
+    "transfer_id",
+    "entry",  # hold, post, refund, expiry, credit, debit
+    "application_no",
+    "held_change_paise",
+    "held_paise",
+    "available_paise",
+    "description_bn",
+    "description_en",
+]
+
+
+def statement_csv(centre: Centre, lines: list[selectors.StatementLine]) -> HttpResponse:
+    """Every line (holds, posts to the payee, refunds), newest first as given, described
+    in Bengali and English."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["at", "kind", "reference", "amount_paise", "balance_paise", "transfer_id"])
-    for entry in entries:
+    writer.writerow(STATEMENT_CSV_COLUMNS)
+    for line in lines:
+        descriptions = []
+        for lang in ("bn", "en"):
+            with translation.override(lang):
+                descriptions.append(line.description())
         writer.writerow(
             [
-                timezone.localtime(entry.at).isoformat(),
-                entry.kind,
-                entry.reference,
-                entry.amount_paise,
-                entry.balance_paise,
-                entry.transfer_id,
+                timezone.localtime(line.at).isoformat(),
+                line.kind,
+                line.reference,
+                line.posted_change_paise,
+                line.balance_paise,
+                line.transfer_id,
+                line.movement,
+                line.application_no,
+                line.held_change_paise,
+                line.held_paise,
+                line.available_paise,
+                *descriptions,
             ]
         )
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
@@ -194,14 +223,19 @@ def wallet_statement(request: HttpRequest, code: str, query: Query[StatementQuer
     centre = _visible_centre(_user(request), code)
     date_from, date_to = statement_range(query.date_from, query.date_to)
     wallet = selectors.centre_wallet(centre=centre)
+    if query.format == "csv":
+        lines = (
+            selectors.wallet_statement_lines(account=wallet, date_from=date_from, date_to=date_to)
+            if wallet is not None
+            else []
+        )
+        return statement_csv(centre, lines[::-1])
     entries = (
         selectors.wallet_statement(account=wallet, date_from=date_from, date_to=date_to)
         if wallet is not None
         else []
     )
     entries.reverse()  # newest first
-    if query.format == "csv":
-        return statement_csv(centre, entries)
     opening = (
         selectors.balance_before(
             account=wallet,

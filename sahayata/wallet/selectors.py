@@ -7,13 +7,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db import connection
-from django.db.models import Q, QuerySet, Sum
+from django.db import connection, models
+from django.db.models import Max, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from sahayata.places.models import Centre
 from sahayata.wallet.models import (
     Account,
+    AccountKind,
     AccountStripe,
     TopUp,
     Transfer,
@@ -51,6 +53,79 @@ class StatementEntry:
     @property
     def kind_label(self) -> str:
         return str(TransferCode(self.kind).label) if self.kind in TransferCode.values else self.kind
+
+
+class Movement(models.TextChoices):
+    """What a statement line did to the wallet, in the words a centre reads."""
+
+    CREDIT = "credit", _("Credited")
+    DEBIT = "debit", _("Paid")
+    HOLD = "hold", _("Fee held")
+    POST = "post", _("Paid to the payee")
+    REFUND = "refund", _("Refunded (hold released)")
+    EXPIRY = "expiry", _("Hold expired, refunded")
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    """One transfer touching the wallet, holds included. ``balance_paise`` is the posted
+    balance after it, ``held_paise`` what holds still keep, ``available_paise`` the rest."""
+
+    at: datetime
+    transfer_id: uuid.UUID
+    kind: str  # the transfer code: topup, service_fee, expiry …
+    movement: str  # a ``Movement``
+    reference: str  # an application number for a fee, ``topup:<bank reference>`` …
+    posted_change_paise: int  # signed change of the posted balance
+    held_change_paise: int  # signed change of the money held
+    balance_paise: int
+    held_paise: int
+    payee_kind: str  # the other account's kind (treasury, department receivable …)
+
+    @property
+    def available_change_paise(self) -> int:
+        return self.posted_change_paise - self.held_change_paise
+
+    @property
+    def available_paise(self) -> int:
+        return self.balance_paise - self.held_paise
+
+    @property
+    def movement_label(self) -> str:
+        return str(Movement(self.movement).label)
+
+    @property
+    def kind_label(self) -> str:
+        return str(TransferCode(self.kind).label) if self.kind in TransferCode.values else self.kind
+
+    @property
+    def application_no(self) -> str:
+        return (
+            self.reference if self.kind in (TransferCode.SERVICE_FEE, TransferCode.EXPIRY) else ""
+        )
+
+    @property
+    def payee_label(self) -> str:
+        return (
+            str(AccountKind(self.payee_kind).label) if self.payee_kind in AccountKind.values else ""
+        )
+
+    def description(self) -> str:
+        """The line in the active language: what happened, to which application."""
+        number = self.application_no
+        texts = {
+            Movement.HOLD: _("Fee held for application %(no)s"),
+            Movement.POST: _("Fee of application %(no)s paid to the payee (%(payee)s)"),
+            Movement.REFUND: _("Fee of application %(no)s refunded to the wallet"),
+            Movement.EXPIRY: _("Hold of application %(no)s expired; fee refunded to the wallet"),
+        }
+        if number and self.movement in texts:
+            return str(texts[Movement(self.movement)]) % {"no": number, "payee": self.payee_label}
+        if self.kind == TransferCode.TOPUP:
+            return str(_("Top-up, bank reference %(ref)s")) % {
+                "ref": self.reference.removeprefix("topup:")
+            }
+        return f"{self.kind_label} {self.reference}".strip()
 
 
 @dataclass(frozen=True)
@@ -117,12 +192,6 @@ def _local_midnight(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def _posted_for(account: Account) -> QuerySet[Transfer]:
-    return Transfer.objects.filter(kind__in=POSTED_KINDS).filter(
-        Q(debit_account_id=account.pk) | Q(credit_account_id=account.pk)
-    )
-
-
 def balance_before(*, account: Account, moment: datetime) -> int:
     """The posted balance (credits − debits) just before ``moment``."""
     earlier = Transfer.objects.filter(kind__in=POSTED_KINDS, created_at__lt=moment)
@@ -131,33 +200,114 @@ def balance_before(*, account: Account, moment: datetime) -> int:
     return (credits or 0) - (debits or 0)
 
 
-def wallet_statement(*, account: Account, date_from: date, date_to: date) -> list[StatementEntry]:
-    """Posted entries from ``date_from`` to ``date_to`` (inclusive, Asia/Kolkata days), oldest
-    first, each with the running balance after it. Holds show once they are posted."""
+def held_before(*, account: Account, moment: datetime) -> int:
+    """What the wallet's holds kept just before ``moment``: holds placed before it, less
+    those resolved (posted, voided, expired) before it."""
+    placed = Transfer.objects.filter(
+        kind=TransferKind.PENDING, debit_account_id=account.pk, created_at__lt=moment
+    ).aggregate(s=Sum("amount_paise"))["s"]
+    resolved = Transfer.objects.filter(
+        kind__in=(TransferKind.POST_PENDING, TransferKind.VOID_PENDING),
+        pending__debit_account_id=account.pk,
+        created_at__lt=moment,
+    ).aggregate(s=Sum("pending__amount_paise"))["s"]
+    return (placed or 0) - (resolved or 0)
+
+
+def _line_changes(
+    account_id: int, kind: str, amount: int, hold_amount: int | None, debit_id: int
+) -> tuple[int, int]:
+    """(posted change, held change) of a transfer for one side of it."""
+    outgoing = debit_id == account_id
+    if kind == TransferKind.SINGLE:
+        return (-amount if outgoing else amount), 0
+    if kind == TransferKind.PENDING:  # only the debit side's held money counts
+        return 0, (amount if outgoing else 0)
+    if kind == TransferKind.POST_PENDING:
+        return (-amount if outgoing else amount), (-(hold_amount or 0) if outgoing else 0)
+    return 0, (-amount if outgoing else 0)  # a void releases what it held
+
+
+def _movement(kind: str, code: str, posted: int, held: int) -> str:
+    if kind == TransferKind.PENDING:
+        return Movement.HOLD
+    if kind == TransferKind.POST_PENDING:
+        return Movement.POST
+    if kind == TransferKind.VOID_PENDING:
+        return Movement.EXPIRY if code == TransferCode.EXPIRY else Movement.REFUND
+    return Movement.CREDIT if posted > 0 else Movement.DEBIT
+
+
+def wallet_statement_lines(
+    *, account: Account, date_from: date, date_to: date
+) -> list[StatementLine]:
+    """Every transfer touching ``account`` from ``date_from`` to ``date_to`` (inclusive,
+    Asia/Kolkata days), oldest first: top-ups and payments, and each fee's hold, its post
+    to the payee or its refund, with the running posted balance and the money held."""
     start = _local_midnight(date_from)
     end = _local_midnight(date_to + timedelta(days=1))
-    running = balance_before(account=account, moment=start)
+    balance = balance_before(account=account, moment=start)
+    held = held_before(account=account, moment=start)
     rows = (
-        _posted_for(account)
+        Transfer.objects.filter(Q(debit_account_id=account.pk) | Q(credit_account_id=account.pk))
         .filter(created_at__gte=start, created_at__lt=end)
         .order_by("created_at", "id")
-        .values_list("id", "created_at", "code", "reference", "amount_paise", "credit_account_id")
+        .values_list(
+            "id",
+            "created_at",
+            "kind",
+            "code",
+            "reference",
+            "amount_paise",
+            "debit_account_id",
+            "pending__amount_paise",
+            "credit_account_id",
+        )
     )
-    entries = []
-    for transfer_id, at, code, reference, amount, credit_id in rows.iterator(chunk_size=2000):
-        signed = amount if credit_id == account.pk else -amount
-        running += signed
-        entries.append(
-            StatementEntry(
+    kinds: dict[int, str] = {}  # the other side's kind, looked up once per account
+    lines = []
+    for row in rows.iterator(chunk_size=2000):
+        transfer_id, at, kind, code, reference, amount, debit_id, hold_amount, credit_id = row
+        other = credit_id if debit_id == account.pk else debit_id
+        if other not in kinds:
+            kinds[other] = Account.objects.values_list("kind", flat=True).get(pk=other)
+        posted, held_change = _line_changes(account.pk, kind, amount, hold_amount, debit_id)
+        if posted == 0 and held_change == 0:
+            continue  # the credit side of someone else's hold: nothing changed here
+        balance += posted
+        held += held_change
+        lines.append(
+            StatementLine(
                 at=at,
                 transfer_id=transfer_id,
                 kind=code,
+                movement=_movement(kind, code, posted, held_change),
                 reference=reference,
-                amount_paise=signed,
-                balance_paise=running,
+                posted_change_paise=posted,
+                held_change_paise=held_change,
+                balance_paise=balance,
+                held_paise=held,
+                payee_kind=kinds[other],
             )
         )
-    return entries
+    return lines
+
+
+def wallet_statement(*, account: Account, date_from: date, date_to: date) -> list[StatementEntry]:
+    """Posted entries from ``date_from`` to ``date_to`` (inclusive, Asia/Kolkata days), oldest
+    first, each with the running posted balance after it: the lines that moved it."""
+    return [
+        StatementEntry(
+            at=line.at,
+            transfer_id=line.transfer_id,
+            kind=line.kind,
+            reference=line.reference,
+            amount_paise=line.posted_change_paise,
+            balance_paise=line.balance_paise,
+        )
+        for line in wallet_statement_lines(account=account, date_from=date_from, date_to=date_to)
+        if line.posted_change_paise
+    ]
 
 
 def wallet_daily_balances(
@@ -165,10 +315,10 @@ def wallet_daily_balances(
     account: Account,
     date_from: date,
     date_to: date,
-    entries: list[StatementEntry] | None = None,
+    entries: Sequence[StatementEntry | StatementLine] | None = None,
 ) -> list[DailyBalance]:
     """The closing balance of each day from ``date_from`` to ``date_to`` (Asia/Kolkata).
-    ``entries``: the same range's statement (oldest first), when the caller has it already."""
+    ``entries``: the same range's statement or lines (oldest first), when the caller has it."""
     if entries is None:
         entries = wallet_statement(account=account, date_from=date_from, date_to=date_to)
     closing = balance_before(account=account, moment=_local_midnight(date_from))
@@ -221,3 +371,20 @@ def hold_state(*, pending_id: uuid.UUID) -> str:
     if resolution is None:
         return "held"
     return "posted" if resolution == TransferKind.POST_PENDING else "voided"
+
+
+@dataclass(frozen=True)
+class Refund:
+    amount_paise: int
+    at: datetime
+
+
+def refunds_for_reference(*, reference: str) -> Refund | None:
+    """What the voided (or expired) holds of ``reference`` (an application number) gave
+    back to the wallet, and when the last of them did; ``None`` if none was voided."""
+    found = Transfer.objects.filter(kind=TransferKind.VOID_PENDING, reference=reference).aggregate(
+        amount=Sum("amount_paise"), at=Max("created_at")
+    )
+    if not found["amount"]:
+        return None
+    return Refund(amount_paise=found["amount"], at=found["at"])

@@ -107,20 +107,20 @@ def wallet_statement(request: HttpRequest) -> HttpResponse:
         return render(
             request,
             "wallet/statement.html",
-            {"centre": centre, "form": form, "entries": [], "days": []},
+            {"centre": centre, "form": form, "lines": [], "days": []},
             status=422 if request.GET else 200,
         )
     date_from, date_to = form.cleaned_data["date_from"], form.cleaned_data["date_to"]
-    entries = (
-        selectors.wallet_statement(account=wallet, date_from=date_from, date_to=date_to)
+    lines = (
+        selectors.wallet_statement_lines(account=wallet, date_from=date_from, date_to=date_to)
         if wallet
         else []
     )
     if request.GET.get("format") == "csv":
-        return statement_csv(centre, list(reversed(entries)))
+        return statement_csv(centre, lines[::-1])
     days = (
         selectors.wallet_daily_balances(
-            account=wallet, date_from=date_from, date_to=date_to, entries=entries
+            account=wallet, date_from=date_from, date_to=date_to, entries=lines
         )
         if wallet
         else []
@@ -130,8 +130,9 @@ def wallet_statement(request: HttpRequest) -> HttpResponse:
     context = {
         "centre": centre,
         "form": form,
-        "entries": list(reversed(entries)),
-        "days": list(reversed(days)),
+        "lines": lines[::-1],
+        "balance": selectors.wallet_balance(account=wallet) if wallet else None,
+        "days": days[::-1],
         "date_from": date_from,
         "date_to": date_to,
         "csv_query": query.urlencode(),

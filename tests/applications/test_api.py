@@ -178,14 +178,17 @@ def test_tracking_same_404_for_wrong_mobile_and_unknown_number(
     assert page_wrong.status_code == page_unknown.status_code == 404
 
 
-def test_tracking_is_rate_limited_per_ip(client: Client, settings: Any) -> None:
+def test_tracking_limits_misses_per_number_and_ip(client: Client, settings: Any) -> None:
     cache.clear()
-    settings.SAHAYATA_RATE_LIMITS = {"track": (3, 60)}
+    settings.SAHAYATA_LOOKUP_LIMITS = {"track": {"misses_per_number": 3, "misses_per_ip": 50}}
     query = {"application_no": "BSK-X-2526-000001", "mobile": "9830012345"}
     codes = [client.get("/api/v1/track", query).status_code for _ in range(4)]
     assert codes == [404, 404, 404, 429]
     limited = client.get("/api/v1/track", query)
     assert limited.json()["error"]["code"] == "rate_limited"
+    assert 0 < limited.json()["error"]["details"]["retry_after_seconds"] <= 900
+    other_number = client.get("/api/v1/track", {**query, "application_no": "BSK-X-2526-000002"})
+    assert other_number.status_code == 404  # the same client, another number: not blocked
     other_ip = client.get("/api/v1/track", query, REMOTE_ADDR="10.0.0.9")
     assert other_ip.status_code == 404
 

@@ -112,7 +112,8 @@ def test_operator_day_equals_the_wallets_movements(client: Client) -> None:
     first = submitted(at=at, service=paid)
     submitted(at=at, service=paid)
     submitted(at=at, service=bill, fields={"consumer_id": "112233445", "bill_amount_paise": 12_345})
-    # A rejection the same day voids one hold but does not undo the day's collection.
+    # A rejection the same day voids one hold: it was held at submission (the ledger's
+    # holds of the day still match) but is refunded, so not collected.
     application_act(application=first, action="reject", actor=officer_of(paid), comment="No")
     # Another centre's activity is not counted.
     other = counter()
@@ -128,9 +129,16 @@ def test_operator_day_equals_the_wallets_movements(client: Client) -> None:
     )
     assert summary.wallet_held_paise == ledger_paise == independent == summary.fee_paise
     assert ledger_count == 3 and summary.matches_wallet
+    assert summary.refunded_paise == 4_000
+    assert summary.collected_paise == 4_000 + 12_345
+    assert [(r.application_no, r.amount_paise, r.expired) for r in summary.refunds] == [
+        (first.number, 4_000, False)
+    ]
     client.force_login(at.operator)
     page = client.get("/counter/today/").content.decode()
     assert "collection-total" in page and first.number in page
+    assert 'id="collection-total">₹১৬৩.৪৫<' in page  # ₹40 + ₹123.45, not ₹203.45
+    assert 'id="refunds-total">₹৪০.০০<' in page
     # The page is in Bengali by default: its date too, in Bengali digits.
     bengali_today = today.strftime("%d-%m-%Y").translate(str.maketrans("0123456789", "০১২৩৪৫৬৭৮৯"))
     assert bengali_today in page and today.strftime("%d-%m-%Y") not in page

@@ -119,7 +119,15 @@ def test_statement_with_running_balance_newest_first_and_csv(centre: Any, operat
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
-    assert [int(row["balance_paise"]) for row in rows] == [35_000, 50_000]
+    # The CSV has every line, the hold too (amount_paise 0: the balance did not move).
+    assert [
+        (row["entry"], int(row["amount_paise"]), int(row["balance_paise"])) for row in rows
+    ] == [
+        ("post", -15_000, 35_000),
+        ("hold", 0, 50_000),
+        ("credit", 50_000, 50_000),
+    ]
+    assert [int(row["available_paise"]) for row in rows] == [35_000, 30_000, 50_000]
 
     old = operator.get(f"/centres/{centre.code}/wallet/statement?from=2020-01-01&to=2020-01-31")
     assert old.json()["count"] == 0
