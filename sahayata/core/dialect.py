@@ -75,15 +75,21 @@ def _table(model: type[Model]) -> str:
 
 def _pk(model: type[Model]) -> str:
     pk = model._meta.pk
-    assert pk is not None
+    if pk is None:
+        raise TypeError(f"{model.__name__} has no primary key")
     return str(pk.column)
 
 
 def _types(model: type[Model], columns: Sequence[str]) -> list[str]:
     """PostgreSQL array types for ``columns`` (for ``unnest``)."""
+    return list(_array_types(model, tuple(columns)))
+
+
+@lru_cache(maxsize=128)
+def _array_types(model: type[Model], columns: tuple[str, ...]) -> tuple[str, ...]:
     db = _db()
     types = {f.column: f.db_type(db) for f in model._meta.concrete_fields}
-    return [f"{types[c]}[]" for c in columns]
+    return tuple(f"{types[c]}[]" for c in columns)
 
 
 def _marks(db: Any, count: int) -> str:
