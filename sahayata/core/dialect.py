@@ -400,6 +400,35 @@ def rows_delete(model: type[Model], column: str, values: Sequence[Any]) -> int:
         return count
 
 
+def counters_take(
+    model: type[Model],
+    column: str,
+    *,
+    key: str,
+    amounts: Mapping[Any, int],
+    equal: Mapping[str, Any],
+    chunk: int = 2_000,
+) -> dict[Any, int]:
+    """Add ``amounts[k]`` to ``column`` of the row whose ``key`` column is ``k`` (among the
+    rows whose columns equal ``equal``) and return each row's new value, by ``UPDATE …
+    RETURNING`` (the rows stay locked until the caller's transaction ends). Keys without a
+    row are missing from the result: create them (``rows_insert_missing``) and call again."""
+    keys = sorted(amounts)
+    taken: dict[Any, int] = {}
+    match = "".join(f" AND {c} = %s" for c in equal)
+    with _db().cursor() as cursor:  # Django's cursor: %s on both databases
+        for part in _chunks(keys, chunk):
+            cases = " ".join(["WHEN %s THEN %s"] * len(part))
+            marks = ", ".join(["%s"] * len(part))
+            cursor.execute(
+                f"UPDATE {_table(model)} SET {column} = {column} + CASE {key} {cases} END "  # noqa: S608 - _meta names
+                f"WHERE {key} IN ({marks}){match} RETURNING {key}, {column}",
+                [*(v for k in part for v in (k, amounts[k])), *part, *equal.values()],
+            )
+            taken.update(cursor.fetchall())
+    return taken
+
+
 # --- reads under lock ----------------------------------------------------------------------
 
 
@@ -452,7 +481,6 @@ def rows_lock(
 # --- statements written by the caller --------------------------------------------------------
 
 _COLUMN = re.compile(r"[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?")
-_PREFIX = re.compile(r"[A-Za-z0-9:_-]*")
 
 
 def local_date(column: str, timezone_name: str = "Asia/Kolkata", offset_minutes: int = 330) -> str:
@@ -465,22 +493,9 @@ def local_date(column: str, timezone_name: str = "Asia/Kolkata", offset_minutes:
     return f"date({column}, '{int(offset_minutes):+d} minutes')"
 
 
-def case_prefix(column: str, values: Mapping[str, int], default: int) -> str:
-    """SQL ``CASE`` giving ``values[prefix]`` where ``column`` starts with that prefix
-    (letters, digits and ``:_-`` only), else ``default``; for Django's cursor (``%%``)."""
-    if not _COLUMN.fullmatch(column):
-        raise ValueError(f"not a column: {column!r}")
-    cases = []
-    for prefix, value in values.items():
-        if not _PREFIX.fullmatch(prefix):
-            raise ValueError(f"not a plain prefix: {prefix!r}")
-        cases.append(f"WHEN {column} LIKE '{prefix}%%' THEN {int(value)}")
-    return f"(CASE {' '.join(cases)} ELSE {int(default)} END)" if cases else str(int(default))
-
-
 def statement(template: str, **parts: type[Model] | str) -> str:
     """``template`` (a constant) with ``{name}`` filled: a model by its table, a string by
-    itself (only what ``local_date`` and ``case_prefix`` build, or fixed SQL of the caller).
+    itself (what ``local_date`` builds, or a fixed expression of the caller's code).
     For the hand-written read queries of checks and reports; values stay parameters."""
     names = {name: part if isinstance(part, str) else _table(part) for name, part in parts.items()}
     # Safe as the rest of this module: tables from _meta, expressions built by code.
