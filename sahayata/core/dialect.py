@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import closing, contextmanager
+from contextlib import closing
 from functools import lru_cache
 from typing import Any
 
@@ -46,13 +46,12 @@ def _pg(db: Any) -> bool:
     return bool(db.vendor == "postgresql")
 
 
-@contextmanager
-def dbapi_cursor() -> Iterator[Any]:
-    """The driver's cursor on Django's connection (same transaction), closed on exit."""
+def dbapi_cursor() -> closing[Any]:
+    """The driver's cursor on Django's connection (same transaction), closed on exit:
+    ``with dbapi_cursor() as cursor``."""
     db = _db()
     db.ensure_connection()
-    with closing(db.connection.cursor()) as cursor:
-        yield cursor
+    return closing(db.connection.cursor())
 
 
 def uuid_value(value: uuid.UUID | None) -> Any:
@@ -362,21 +361,26 @@ def counters_add(model: type[Model], columns: Sequence[str], rows: Sequence[Sequ
     return _update_each(model, columns, rows, add=True, key=None)
 
 
+@lru_cache(maxsize=64)
+def _add_where_sql(
+    vendor: str, table: str, columns: tuple[str, ...], where: tuple[str, ...]
+) -> str:
+    mark = "%s" if vendor == "postgresql" else "?"
+    sets = ", ".join(f"{column} = {column} + {mark}" for column in columns)
+    match = " AND ".join(f"{column} = {mark}" for column in where)
+    return f"UPDATE {table} SET {sets} WHERE {match}"  # noqa: S608 - _meta names
+
+
 def counters_add_where(
     model: type[Model], deltas: Mapping[str, int], where: Mapping[str, Any]
 ) -> int:
     """Add ``deltas`` (column → amount, zeros skipped) to the rows matching ``where``
     (column → value); returns how many rows were updated."""
     db = _db()
-    mark = "%s" if _pg(db) else "?"
     moved = [(column, amount) for column, amount in deltas.items() if amount]
-    sets = ", ".join(f"{column} = {column} + {mark}" for column, _ in moved)
-    match = " AND ".join(f"{column} = {mark}" for column in where)
+    sql = _add_where_sql(db.vendor, _table(model), tuple(c for c, _ in moved), tuple(where))
     with dbapi_cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {_table(model)} SET {sets} WHERE {match}",  # noqa: S608 - _meta names
-            [amount for _, amount in moved] + list(where.values()),
-        )
+        cursor.execute(sql, [amount for _, amount in moved] + list(where.values()))
         return int(cursor.rowcount)
 
 
@@ -432,6 +436,31 @@ def counters_take(
 # --- reads under lock ----------------------------------------------------------------------
 
 
+@lru_cache(maxsize=64)
+def _lock_sql(
+    vendor: str,
+    table: str,
+    names: str,
+    pk: str,
+    column: str,
+    equal: tuple[str, ...],
+    unlocked_if: str | None,
+    count: int,
+) -> str:
+    if vendor == "postgresql":
+        where = f"{column} = ANY(%s)" + "".join(f" AND {c} = %s" for c in equal)
+        if unlocked_if is None:
+            return f"SELECT {names} FROM {table} WHERE {where} ORDER BY {pk} FOR UPDATE"  # noqa: S608 - _meta names
+        return (
+            f"WITH locked AS (SELECT {names} FROM {table} WHERE {where}"  # noqa: S608 - _meta names
+            f" AND NOT {unlocked_if} ORDER BY {pk} FOR UPDATE) SELECT * FROM locked"
+            f" UNION ALL SELECT {names} FROM {table} WHERE {where} AND {unlocked_if}"
+        )
+    marks = ", ".join(["?"] * count)
+    match = "".join(f" AND {c} = ?" for c in equal)
+    return f"SELECT {names} FROM {table} WHERE {column} IN ({marks}){match}"  # noqa: S608 - _meta names
+
+
 def rows_lock(
     model: type[Model],
     columns: Sequence[str],
@@ -452,28 +481,19 @@ def rows_lock(
     if not values:
         return []
     db = _db()
-    table, names, pk = _table(model), ", ".join(columns), _pk(model)
+    shape = (db.vendor, _table(model), ", ".join(columns), _pk(model), column)
     equal = dict(equal or {})
     with dbapi_cursor() as cursor:
         if _pg(db):
-            match = "".join(f" AND {c} = %s" for c in equal)
-            where = f"{column} = ANY(%s){match}"
-            if unlocked_if is None:
-                sql = f"SELECT {names} FROM {table} WHERE {where} ORDER BY {pk} FOR UPDATE"  # noqa: S608 - _meta names
-                cursor.execute(sql, [values, *equal.values()])
-            else:
-                sql = (
-                    f"WITH locked AS (SELECT {names} FROM {table} WHERE {where}"  # noqa: S608 - _meta names
-                    f" AND NOT {unlocked_if} ORDER BY {pk} FOR UPDATE) SELECT * FROM locked"
-                    f" UNION ALL SELECT {names} FROM {table} WHERE {where} AND {unlocked_if}"
-                )
-                cursor.execute(sql, [values, *equal.values()] * 2)
+            sql = _lock_sql(*shape, tuple(equal), unlocked_if, 0)
+            params = [values, *equal.values()]
+            cursor.execute(sql, params if unlocked_if is None else params * 2)
             return list(cursor.fetchall())
-        match = "".join(f" AND {c} = ?" for c in equal)
         rows: list[tuple[Any, ...]] = []
         for part in _chunks(values, SQLITE_IN_IDS):
-            sql = f"SELECT {names} FROM {table} WHERE {column} IN ({_marks(db, len(part))}){match}"  # noqa: S608 - _meta names
-            cursor.execute(sql, [*part, *equal.values()])
+            cursor.execute(
+                _lock_sql(*shape, tuple(equal), unlocked_if, len(part)), [*part, *equal.values()]
+            )
             rows.extend(cursor.fetchall())
         return rows
 
