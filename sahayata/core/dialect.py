@@ -46,12 +46,16 @@ def _pg(db: Any) -> bool:
     return bool(db.vendor == "postgresql")
 
 
+def _cursor(db: Any) -> closing[Any]:
+    if db.connection is None:
+        db.ensure_connection()
+    return closing(db.connection.cursor())
+
+
 def dbapi_cursor() -> closing[Any]:
     """The driver's cursor on Django's connection (same transaction), closed on exit:
     ``with dbapi_cursor() as cursor``."""
-    db = _db()
-    db.ensure_connection()
-    return closing(db.connection.cursor())
+    return _cursor(_db())
 
 
 def uuid_value(value: uuid.UUID | None) -> Any:
@@ -123,7 +127,7 @@ def ids_reserve(model: type[Model], count: int) -> list[int]:
         return []
     db = _db()
     table, pk = _table(model), _pk(model)
-    with dbapi_cursor() as cursor:
+    with _cursor(db) as cursor:
         if _pg(db):
             cursor.execute(
                 "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
@@ -148,7 +152,7 @@ def rows_insert(model: type[Model], columns: Sequence[str], rows: Iterable[Seque
     ``COPY … FROM STDIN`` on PostgreSQL, one prepared INSERT run by ``executemany`` on SQLite."""
     db = _db()
     table, names = _table(model), ", ".join(columns)
-    with dbapi_cursor() as cursor:
+    with _cursor(db) as cursor:
         if _pg(db):
             count = 0
             with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
@@ -182,7 +186,7 @@ def rows_insert_new(
     duplicate. SQLite: multi-row ``INSERT … ON CONFLICT DO NOTHING``, and its row count."""
     db = _db()
     table = _table(model)
-    with dbapi_cursor() as cursor:
+    with _cursor(db) as cursor:
         if _pg(db):
             import psycopg  # only on PostgreSQL
 
@@ -209,7 +213,7 @@ def rows_insert_missing(
         return
     db = _db()
     table, names = _table(model), ", ".join(columns)
-    with dbapi_cursor() as cursor:
+    with _cursor(db) as cursor:
         if _pg(db):
             arrays = ", ".join(f"%s::{t}" for t in _types(model, columns))
             cursor.execute(
@@ -250,7 +254,7 @@ def rows_upsert_add(
         return
     db = _db()
     table, keys, sums = _table(model), tuple(keys), tuple(sums)
-    with dbapi_cursor() as cursor:
+    with _cursor(db) as cursor:
         if _pg(db):
             arrays = ", ".join(f"%s::{t}" for t in _types(model, (*keys, *sums)))
             sql = _upsert_add_sql(db.vendor, table, keys, sums, arrays, 0)
@@ -272,7 +276,7 @@ def rows_update(
         return 0
     db = _db()
     table, pk = _table(model), _pk(model)
-    with dbapi_cursor() as cursor:
+    with _cursor(db) as cursor:
         if _pg(db):
             sets = ", ".join(f"{column} = %s" for column in values)
             cursor.execute(
@@ -331,7 +335,7 @@ def _update_each(
     if _pg(db):
         arrays = ", ".join(f"%s::{t}" for t in _types(model, (*columns, key)))
     sql = _update_each_sql(db.vendor, _table(model), columns, key, add, tuple(where_null), arrays)
-    with dbapi_cursor() as cursor:
+    with _cursor(db) as cursor:
         if _pg(db):
             cursor.execute(sql, _columns(rows, len(columns) + 1))
         elif len(rows) == 1:
@@ -379,7 +383,7 @@ def counters_add_where(
     db = _db()
     moved = [(column, amount) for column, amount in deltas.items() if amount]
     sql = _add_where_sql(db.vendor, _table(model), tuple(c for c, _ in moved), tuple(where))
-    with dbapi_cursor() as cursor:
+    with _cursor(db) as cursor:
         cursor.execute(sql, [amount for _, amount in moved] + list(where.values()))
         return int(cursor.rowcount)
 
@@ -390,7 +394,7 @@ def rows_delete(model: type[Model], column: str, values: Sequence[Any]) -> int:
         return 0
     db = _db()
     table = _table(model)
-    with dbapi_cursor() as cursor:
+    with _cursor(db) as cursor:
         if _pg(db):
             cursor.execute(f"DELETE FROM {table} WHERE {column} = ANY(%s)", [list(values)])  # noqa: S608 - _meta names
             return int(cursor.rowcount)
@@ -483,7 +487,7 @@ def rows_lock(
     db = _db()
     shape = (db.vendor, _table(model), ", ".join(columns), _pk(model), column)
     equal = dict(equal or {})
-    with dbapi_cursor() as cursor:
+    with _cursor(db) as cursor:
         if _pg(db):
             sql = _lock_sql(*shape, tuple(equal), unlocked_if, 0)
             params = [values, *equal.values()]
