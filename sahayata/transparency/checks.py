@@ -14,10 +14,11 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
+from django.db.models import Model
 
 from sahayata.applications.models import Application
 from sahayata.applications.workflows import REGISTRY, Effect
+from sahayata.core import dialect
 from sahayata.places.models import Centre
 from sahayata.transparency.models import Rollup
 from sahayata.transparency.services import METRICS, cells_of, rollups_apply_all
@@ -38,37 +39,6 @@ def delivered_states() -> list[str]:
     )
 
 
-def _day(column: str) -> str:
-    if connection.vendor == "postgresql":
-        return f"(({column} AT TIME ZONE 'Asia/Kolkata')::date)"
-    return f"date({column}, '+330 minutes')"
-
-
-def _weight_sql() -> str:
-    return "a.sample_weight"
-
-
-def _rows(sql: str, params: list) -> Iterator[tuple]:
-    if connection.vendor != "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            while batch := cursor.fetchmany(5_000):
-                yield from batch
-        return
-    # Whole-table aggregates want hash joins. Without fresh statistics (rows written in the
-    # same transaction, as in tests) the planner may pick nested loops: quadratic here.
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting('enable_nestloop')")
-        before = cursor.fetchone()[0]
-        cursor.execute("SET LOCAL enable_nestloop = off")
-        try:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-        finally:
-            cursor.execute("SELECT set_config('enable_nestloop', %s, true)", [before])
-    yield from rows
-
-
 @dataclass
 class Report:
     cells_compared: int = 0
@@ -81,53 +51,66 @@ class Report:
         return self.difference_count == 0 and self.orphan_payments == 0
 
 
+def _rows(sql: str, params: list) -> Iterator[tuple]:
+    return dialect.rows_fetch(sql, params, hash_joins=True)
+
+
+# The recomputing queries; ``dialect.statement`` fills in the tables and expressions.
+_SUBMITTED = (
+    "SELECT {submitted_day}, {dims}, SUM({weight}) FROM {app} a "
+    "JOIN {centre} c ON c.id = a.centre_id GROUP BY 1, 2, 3, 4"
+)
+_DELIVERED = (
+    "SELECT {closed_day}, {dims}, SUM({weight}), "
+    "SUM(CASE WHEN {closed_day} <= a.due_date THEN {weight} ELSE 0 END) "
+    "FROM {app} a JOIN {centre} c ON c.id = a.centre_id "
+    "WHERE a.status IN ({marks}) AND a.closed_at IS NOT NULL GROUP BY 1, 2, 3, 4"
+)
+_POSTED = (
+    "SELECT {closed_day}, {dims}, COUNT(*), SUM(p.paise) FROM "
+    "(SELECT reference, SUM(amount_paise) AS paise FROM {transfer} "
+    "WHERE kind = %s AND code = %s GROUP BY reference) p "
+    "JOIN {app} a ON a.number = p.reference JOIN {centre} c ON c.id = a.centre_id "
+    "GROUP BY 1, 2, 3, 4"
+)
+_ORPHANS = (
+    "SELECT COUNT(DISTINCT t.reference) FROM {transfer} t "
+    "LEFT JOIN {app} a ON a.number = t.reference "
+    "WHERE t.kind = %s AND t.code = %s AND a.id IS NULL"
+)
+
+
 def expected_cube() -> tuple[dict[tuple, list[int]], int]:
     """The rollup cube as the ledger and the applications say it should be."""
-    app = Application._meta.db_table
-    centre = Centre._meta.db_table
-    transfer = Transfer._meta.db_table
     base: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(METRICS))
     index = {name: i for i, name in enumerate(METRICS)}
-    weight = _weight_sql()
-    dims = "c.district_id, a.department_id, a.service_id"
-    # Only constant identifiers and expressions are interpolated; values are parameters.
-    submitted = (
-        f"SELECT {_day('a.submitted_at')}, {dims}, SUM({weight}) FROM {app} a "  # noqa: S608
-        f"JOIN {centre} c ON c.id = a.centre_id GROUP BY 1, 2, 3, 4"
-    )
+    parts: dict[str, type[Model] | str] = {
+        "app": Application,
+        "centre": Centre,
+        "transfer": Transfer,
+        "weight": "a.sample_weight",
+        "dims": "c.district_id, a.department_id, a.service_id",
+        "submitted_day": dialect.local_date("a.submitted_at"),
+        "closed_day": dialect.local_date("a.closed_at"),
+    }
+    submitted = dialect.statement(_SUBMITTED, **parts)
     for day, district, department, service, count in _rows(submitted, []):
         base[(_as_date(day), district, department, service)][index["applications"]] += count
     states = delivered_states()
     marks = ", ".join(["%s"] * len(states))
-    delivered = (
-        f"SELECT {_day('a.closed_at')}, {dims}, SUM({weight}), "  # noqa: S608
-        f"SUM(CASE WHEN {_day('a.closed_at')} <= a.due_date THEN {weight} ELSE 0 END) "
-        f"FROM {app} a JOIN {centre} c ON c.id = a.centre_id "
-        f"WHERE a.status IN ({marks}) AND a.closed_at IS NOT NULL GROUP BY 1, 2, 3, 4"
-    )
+    delivered = dialect.statement(_DELIVERED, marks=marks, **parts)
     for day, district, department, service, count, on_time in _rows(delivered, states):
         sums = base[(_as_date(day), district, department, service)]
         sums[index["services_delivered"]] += count
         sums[index["delivered_timed"]] += count
         sums[index["delivered_on_time"]] += on_time
-    posted = (
-        f"SELECT {_day('a.closed_at')}, {dims}, COUNT(*), SUM(p.paise) FROM "  # noqa: S608
-        f"(SELECT reference, SUM(amount_paise) AS paise FROM {transfer} "
-        f"WHERE kind = %s AND code = %s GROUP BY reference) p "
-        f"JOIN {app} a ON a.number = p.reference JOIN {centre} c ON c.id = a.centre_id "
-        f"GROUP BY 1, 2, 3, 4"
-    )
+    posted = dialect.statement(_POSTED, **parts)
     params = [TransferKind.POST_PENDING.value, TransferCode.SERVICE_FEE.value]
     for day, district, department, service, count, paise in _rows(posted, params):
         sums = base[(_as_date(day), district, department, service)]
         sums[index["wallet_transactions"]] += count
         sums[index["paise"]] += int(paise)
-    orphans_sql = (
-        f"SELECT COUNT(DISTINCT t.reference) FROM {transfer} t "  # noqa: S608
-        f"LEFT JOIN {app} a ON a.number = t.reference "
-        f"WHERE t.kind = %s AND t.code = %s AND a.id IS NULL"
-    )
-    orphans = next(_rows(orphans_sql, params))[0]
+    orphans = next(_rows(dialect.statement(_ORPHANS, **parts), params))[0]
     cube: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(METRICS))
     for key, sums in base.items():
         for cell_key in cells_of(*key):

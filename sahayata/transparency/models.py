@@ -11,17 +11,17 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-# Dimension value meaning "all districts / departments / services" in a rollup cell.
-ALL = 0
+from sahayata.transparency import fold
+from sahayata.transparency.fold import ALL as ALL  # "all districts / departments / services"
 
 
 class RollupEvent(models.Model):
     """One fact waiting to be folded into the rollups (the outbox)."""
 
     class Kind(models.TextChoices):
-        APPLICATION_SUBMITTED = "application_submitted", _("Application submitted")
-        SERVICE_DELIVERED = "service_delivered", _("Service delivered")
-        PAYMENT_POSTED = "payment_posted", _("Payment posted")
+        APPLICATION_SUBMITTED = fold.SUBMITTED, _("Application submitted")
+        SERVICE_DELIVERED = fold.DELIVERED, _("Service delivered")
+        PAYMENT_POSTED = fold.PAID, _("Payment posted")
 
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     occurred_at = models.DateTimeField(_("occurred at"))
@@ -61,9 +61,9 @@ class Rollup(models.Model):
     """
 
     class Grain(models.TextChoices):
-        DAY = "day", _("Day")
-        MONTH = "month", _("Month")
-        ALL_TIME = "all", _("All time")
+        DAY = fold.DAY, _("Day")
+        MONTH = fold.MONTH, _("Month")
+        ALL_TIME = fold.ALL_TIME, _("All time")
 
     grain = models.CharField(_("grain"), max_length=5, choices=Grain.choices)
     period = models.DateField(_("period"))
@@ -103,8 +103,8 @@ class Milestone(models.Model):
     """The moment a cumulative figure crossed a threshold, and what crossed it."""
 
     class Metric(models.TextChoices):
-        PAISE = "paise", _("Money moved through the e-wallet")
-        SERVICES = "services_delivered", _("Services delivered")
+        PAISE = fold.PAISE, _("Money moved through the e-wallet")
+        SERVICES = fold.SERVICES, _("Services delivered")
 
     metric = models.CharField(_("metric"), max_length=32, choices=Metric.choices)
     threshold = models.BigIntegerField(_("threshold"))

@@ -5,103 +5,68 @@ transactions. ``rollups_apply`` folds waiting events into the rollup cube and re
 milestones; it runs after commit and from ``manage.py rollups_apply``. The batch path
 (the simulator) may skip the outbox: ``rollups_fold_batch`` folds its events in the
 caller's transaction, through the same fold, with the same cells and milestones.
+What an event adds where is ``fold``'s (pure); this module reads and writes around it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from bisect import bisect_right
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import asdict
 from operator import attrgetter
-from typing import Any, Protocol
-from zoneinfo import ZoneInfo
+from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 
 from sahayata.catalogue.models import Service
-from sahayata.core.errors import InvalidInput
+from sahayata.core import dialect
 from sahayata.places.models import Centre
+from sahayata.transparency import fold
+from sahayata.transparency.fold import (
+    ALL_TIME_PERIOD,
+    CRORE_PAISE,
+    IST,
+    KINDS,
+    LAKH,
+    MAX_PAISE,
+    MAX_WEIGHT,
+    METRICS,
+    PAISE_THRESHOLDS,
+    SERVICE_THRESHOLDS,
+    TRANSFER_ID_LENGTH,
+    Event,
+    RollupEventSpec,
+    cells_of,
+    local_day,
+)
 from sahayata.transparency.models import ALL, Milestone, Rollup, RollupEvent
 
+# The fold's names, importable from here as before.
+__all__ = [
+    "ALL_TIME_PERIOD",
+    "CRORE_PAISE",
+    "IST",
+    "KINDS",
+    "LAKH",
+    "MAX_PAISE",
+    "MAX_WEIGHT",
+    "METRICS",
+    "PAISE_THRESHOLDS",
+    "SERVICE_THRESHOLDS",
+    "TRANSFER_ID_LENGTH",
+    "RollupEventSpec",
+    "cells_of",
+    "local_day",
+    "rollup_event_record",
+    "rollup_events_record_batch",
+    "rollups_apply",
+    "rollups_apply_all",
+    "rollups_fold_batch",
+]
+
 log = logging.getLogger(__name__)
-
-IST = ZoneInfo("Asia/Kolkata")
-ALL_TIME_PERIOD = dt.date(2000, 1, 1)
-CRORE_PAISE = 100 * 1_00_00_000  # ₹1 crore in paise
-LAKH = 1_00_000
-PAISE_THRESHOLDS: tuple[int, ...] = tuple(
-    n * CRORE_PAISE for n in (1, 10, 100, 500, 1_000, 2_000, 5_000)
-)
-SERVICE_THRESHOLDS: tuple[int, ...] = (LAKH, 10 * LAKH, 100 * LAKH)
-KINDS = frozenset(RollupEvent.Kind.values)
-_SUBMITTED = RollupEvent.Kind.APPLICATION_SUBMITTED.value
-_DELIVERED = RollupEvent.Kind.SERVICE_DELIVERED.value
-_PAID = RollupEvent.Kind.PAYMENT_POSTED.value
-METRICS = (
-    "applications",
-    "services_delivered",
-    "wallet_transactions",
-    "paise",
-    "delivered_timed",
-    "delivered_on_time",
-    "simulated_events",
-)
-
-
-@dataclass(slots=True)
-class RollupEventSpec:
-    """One event for the batch paths (the simulator builds millions).
-
-    Not frozen on purpose: a frozen dataclass takes 3.3 µs to build against 1.2 µs. The
-    batch functions only read it; do not change one after handing it over."""
-
-    kind: str
-    occurred_at: dt.datetime
-    centre_id: int
-    service_id: int
-    amount_paise: int = 0
-    weight: int = 1
-    application_id: int | None = None
-    transfer_id: str = ""
-    on_time: bool | None = None
-    simulated: bool = False
-
-
-MAX_WEIGHT = 2_147_483_647  # the outbox column is an integer on PostgreSQL
-MAX_PAISE = 2**63 - 1
-TRANSFER_ID_LENGTH = 64
-
-
-def _validate(spec: RollupEventSpec) -> None:
-    if spec.kind not in KINDS:
-        raise InvalidInput(details={"kind": spec.kind})
-    if not (0 <= spec.amount_paise <= MAX_PAISE and 1 <= spec.weight <= MAX_WEIGHT):
-        raise InvalidInput(details={"amount_paise": spec.amount_paise, "weight": spec.weight})
-    if len(spec.transfer_id) > TRANSFER_ID_LENGTH:
-        raise InvalidInput(details={"transfer_id": len(spec.transfer_id)})
-    if spec.occurred_at.tzinfo is None:
-        raise InvalidInput(details={"occurred_at": "naive"})
-    if spec.kind == RollupEvent.Kind.PAYMENT_POSTED and spec.amount_paise <= 0:
-        raise InvalidInput(details={"amount_paise": spec.amount_paise})
-
-
-def _validate_all(specs: Sequence[RollupEventSpec]) -> None:
-    """``_validate`` each spec; the usual case (all good) in one quick pass."""
-    for spec in specs:
-        amount = spec.amount_paise
-        if not (
-            spec.kind in KINDS
-            and 0 <= amount <= MAX_PAISE
-            and 1 <= spec.weight <= MAX_WEIGHT
-            and len(spec.transfer_id) <= TRANSFER_ID_LENGTH
-            and spec.occurred_at.tzinfo is not None
-            and (amount > 0 or spec.kind != _PAID)
-        ):
-            _validate(spec)
 
 
 def _row(spec: RollupEventSpec) -> RollupEvent:
@@ -151,7 +116,7 @@ def rollup_event_record(
         on_time=on_time,
         simulated=simulated,
     )
-    _validate(spec)
+    fold.event_check(spec)
     _row(spec).save(force_insert=True)
     if getattr(settings, "SAHAYATA_ROLLUPS_ON_COMMIT", True):
         transaction.on_commit(_apply_after_commit)
@@ -161,7 +126,7 @@ def rollup_events_record_batch(*, events: Sequence[RollupEventSpec]) -> None:
     """The batch path: many outbox events in one multi-row insert, in the caller's
     transaction (plain parameters instead of model instances: the simulator writes
     millions)."""
-    _validate_all(events)
+    fold.events_check(events)
     ops = connection.ops
     rows = [
         (
@@ -178,7 +143,7 @@ def rollup_events_record_batch(*, events: Sequence[RollupEventSpec]) -> None:
         )
         for spec in events
     ]
-    _insert(RollupEvent._meta.db_table, _EVENT_COLUMNS, rows)
+    dialect.rows_insert(RollupEvent, _EVENT_COLUMNS, rows)
 
 
 _EVENT_COLUMNS = (
@@ -195,39 +160,6 @@ _EVENT_COLUMNS = (
 )
 
 
-def _unnest_insert_sql(model: Any, columns: Sequence[str], suffix: str = "") -> str:
-    """PostgreSQL: one short INSERT of every row, one array parameter per column (psycopg
-    parses a statement longer than 4 KiB anew at every call, and per-row statements cost the
-    server more). Only identifiers and column types are interpolated."""
-    types = {f.column: f.db_type(connection) for f in model._meta.concrete_fields}
-    arrays = ", ".join(f"%s::{types[c]}[]" for c in columns)
-    return (
-        f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) "  # noqa: S608
-        f"SELECT * FROM unnest({arrays}){suffix}"
-    )
-
-
-def _insert(table: str, columns: Sequence[str], rows: Sequence[tuple], chunk: int = 500) -> None:
-    """A multi-row INSERT in chunks; only constant identifiers are interpolated."""
-    if connection.vendor == "postgresql":
-        assert table == RollupEvent._meta.db_table
-        if rows:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    _unnest_insert_sql(RollupEvent, columns),
-                    [list(c) for c in zip(*rows, strict=True)],
-                )
-        return
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), chunk):
-            part = rows[start : start + chunk]
-            one = "(" + ", ".join(["%s"] * len(columns)) + ")"
-            sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES " + ", ".join(  # noqa: S608
-                [one] * len(part)
-            )
-            cursor.execute(sql, [value for row in part for value in row])
-
-
 def _apply_after_commit() -> None:
     # The cause has committed; a failure here only delays the rollup, and the command
     # `rollups_apply` (or the next commit) catches up.
@@ -235,10 +167,6 @@ def _apply_after_commit() -> None:
         rollups_apply(limit=1_000)
     except DatabaseError:
         log.warning("rollups_apply after commit failed; events stay in the outbox", exc_info=True)
-
-
-def local_day(moment: dt.datetime) -> dt.date:
-    return moment.astimezone(IST).date()
 
 
 _FIELDS = (
@@ -254,129 +182,27 @@ _FIELDS = (
     "on_time",
     "simulated",
 )
-_NEVER = 1 << 255  # above every threshold: "no threshold left to cross"
-PAISE = Milestone.Metric.PAISE.value
-SERVICES = Milestone.Metric.SERVICES.value
+_CELL_KEYS = ("grain", "period", "district_id", "department_id", "service_id")
 
 
-def cells_of(day: dt.date, district_id: int, department_id: int, service_id: int) -> Iterable:
-    """The keys of every rollup cell that one (day, district, department, service) feeds,
-    each once (an unknown district or department is ``ALL``, and names a cell only once).
-
-    The transparency check spreads its recomputed sums with this; the fold (``_spread``)
-    gives the same cells level by level."""
-    periods = (
-        (Rollup.Grain.DAY.value, day),
-        (Rollup.Grain.MONTH.value, day.replace(day=1)),
-        (Rollup.Grain.ALL_TIME.value, ALL_TIME_PERIOD),
-    )
-    dims = (
-        (ALL, ALL, ALL),
-        (district_id, ALL, ALL),
-        (ALL, department_id, ALL),
-        (district_id, department_id, ALL),
-        (ALL, department_id, service_id),
-        (district_id, department_id, service_id),
-    )
-    return dict.fromkeys((grain, period, *dim) for grain, period in periods for dim in dims)
-
-
-class _Event(Protocol):
-    """What the fold reads of an event: a ``RollupEventSpec`` or a stored outbox row."""
-
-    @property
-    def kind(self) -> str: ...
-    @property
-    def occurred_at(self) -> dt.datetime: ...
-    @property
-    def centre_id(self) -> int: ...
-    @property
-    def service_id(self) -> int: ...
-    @property
-    def amount_paise(self) -> int: ...
-    @property
-    def weight(self) -> int: ...
-    @property
-    def application_id(self) -> int | None: ...
-    @property
-    def transfer_id(self) -> str: ...
-    @property
-    def on_time(self) -> bool | None: ...
-    @property
-    def simulated(self) -> bool: ...
-
-
-def _fold(events: Sequence[_Event], totals: Rollup) -> None:
+def _fold(events: Sequence[Event], totals: Rollup) -> None:
     """Fold ``events``, in this order, into the rollup cells and record the milestones they
-    cross; ``totals`` is the all-time totals cell, already locked by the caller.
+    cross (``fold.fold``); ``totals`` is the all-time totals cell, already locked.
 
     The one fold of the consumer (``rollups_apply``) and the batch path
-    (``rollups_fold_batch``). Events are summed per (day, district, department, service),
-    then spread to every cell (``_spread``) and upserted at once. A threshold is crossed
-    by the event that brings the running total from below it to at or above it; one event
-    may cross several.
-    """
+    (``rollups_fold_batch``): every cell is upserted at once."""
     if not events:
         return
-    district_of = _parents(Centre, "district_id", {e.centre_id for e in events})
-    department_of = _parents(Service, "department_id", {e.service_id for e in events})
-    day_of: dict[dt.datetime, dt.date] = {}
-    base: dict[tuple, list[int]] = {}
-    paise_total, services_total = totals.paise, totals.services_delivered
-    # The next threshold above each running total: one comparison per event.
-    paise_index = bisect_right(PAISE_THRESHOLDS, paise_total)
-    services_index = bisect_right(SERVICE_THRESHOLDS, services_total)
-    next_paise = _threshold(PAISE_THRESHOLDS, paise_index)
-    next_services = _threshold(SERVICE_THRESHOLDS, services_index)
-    milestones: list[Milestone] = []
-    last_at: dt.datetime | None = None
-    day = ALL_TIME_PERIOD
-    for event in events:
-        occurred_at = event.occurred_at
-        if occurred_at is not last_at:  # a batch's events mostly share one time object
-            last_at = occurred_at
-            day = day_of.get(occurred_at) or day_of.setdefault(occurred_at, local_day(occurred_at))
-        service_id = event.service_id
-        key = (
-            day,
-            district_of.get(event.centre_id, ALL),
-            department_of.get(service_id, ALL),
-            service_id,
-        )
-        sums = base.get(key)
-        if sums is None:
-            sums = base[key] = [0, 0, 0, 0, 0, 0, 0]
-        kind, weight = event.kind, event.weight
-        # sums follow METRICS: applications, services_delivered, wallet_transactions,
-        # paise, delivered_timed, delivered_on_time, simulated_events.
-        if kind == _SUBMITTED:
-            sums[0] += weight
-        elif kind == _DELIVERED:
-            sums[1] += weight
-            on_time = event.on_time
-            if on_time is not None:
-                sums[4] += weight
-                if on_time:
-                    sums[5] += weight
-            services_total += weight
-            if services_total >= next_services:
-                services_index, next_services = _crossings(
-                    event, SERVICES, SERVICE_THRESHOLDS, services_index, services_total, milestones
-                )
-        elif kind == _PAID:
-            amount = event.amount_paise
-            sums[2] += weight
-            sums[3] += amount
-            paise_total += amount
-            if paise_total >= next_paise:
-                paise_index, next_paise = _crossings(
-                    event, PAISE, PAISE_THRESHOLDS, paise_index, paise_total, milestones
-                )
-        if event.simulated:
-            sums[6] += weight
-    _upsert(_spread(base))
-    if milestones:
-        Milestone.objects.bulk_create(milestones)
+    cells, crossings = fold.fold(
+        events,
+        district_of=_parents(Centre, "district_id", {e.centre_id for e in events}),
+        department_of=_parents(Service, "department_id", {e.service_id for e in events}),
+        paise_total=totals.paise,
+        services_total=totals.services_delivered,
+    )
+    _upsert(cells)
+    if crossings:
+        Milestone.objects.bulk_create(Milestone(**asdict(c)) for c in crossings)
 
 
 def _parents(model: Any, column: str, ids: set[int]) -> dict[int, int]:
@@ -384,155 +210,16 @@ def _parents(model: Any, column: str, ids: set[int]) -> dict[int, int]:
 
     Many ids: the whole table (a few thousand centres at most), cheaper than binding
     thousands of parameters."""
-    if len(ids) <= 500:
-        return dict(model.objects.filter(pk__in=ids).values_list("pk", column))
-    with connection.cursor() as cursor:
-        # Only identifiers from the model's metadata are interpolated.
-        cursor.execute(f"SELECT {model._meta.pk.column}, {column} FROM {model._meta.db_table}")  # noqa: S608
-        return dict(cursor.fetchall())
-
-
-def _threshold(thresholds: tuple[int, ...], index: int) -> int:
-    return thresholds[index] if index < len(thresholds) else _NEVER
-
-
-def _crossings(
-    event: _Event,
-    metric: str,
-    thresholds: tuple[int, ...],
-    index: int,
-    total: int,
-    into: list[Milestone],
-) -> tuple[int, int]:
-    """Record a milestone for each threshold from ``thresholds[index]`` that the running
-    ``total`` has reached with ``event``; returns the index and value of the next one."""
-    while index < len(thresholds) and thresholds[index] <= total:
-        into.append(
-            Milestone(
-                metric=metric,
-                threshold=thresholds[index],
-                crossed_at=event.occurred_at,
-                value_after=total,
-                application_id=event.application_id,
-                transfer_id=event.transfer_id,
-                centre_id=event.centre_id,
-                service_id=event.service_id,
-                simulated=event.simulated,
-            )
-        )
-        index += 1
-    return index, _threshold(thresholds, index)
-
-
-def _add(into: dict[tuple, list[int]], key: tuple, sums: list[int]) -> None:
-    total = into.get(key)
-    if total is None:
-        into[key] = sums.copy()
-    else:
-        for i, value in enumerate(sums):
-            total[i] += value
-
-
-def _cube(leaves: dict[tuple, list[int]]) -> dict[tuple, list[int]]:
-    """Sums keyed (district, department, service) → every (dims) cell they feed.
-
-    Each level sums the one below it. Where an unknown district or department (``ALL``)
-    makes two levels name the same cell, the coarser level, written later, holds the whole
-    sum: each event counts once in every cell, as in ``cells_of``."""
-    services: dict[tuple, list[int]] = {}  # (ALL, department, service)
-    departments_in: dict[tuple, list[int]] = {}  # (district, department, ALL)
-    for (district, department, service), sums in leaves.items():
-        _add(services, (ALL, department, service), sums)
-        _add(departments_in, (district, department, ALL), sums)
-    departments: dict[tuple, list[int]] = {}  # (ALL, department, ALL)
-    districts: dict[tuple, list[int]] = {}  # (district, ALL, ALL)
-    for (district, department, _all), sums in departments_in.items():
-        _add(departments, (ALL, department, ALL), sums)
-        _add(districts, (district, ALL, ALL), sums)
-    everything: dict[tuple, list[int]] = {}
-    for sums in districts.values():
-        _add(everything, (ALL, ALL, ALL), sums)
-    return leaves | services | departments_in | departments | districts | everything
-
-
-def _merged(cubes: list[dict[tuple, list[int]]]) -> dict[tuple, list[int]]:
-    if len(cubes) == 1:
-        return cubes[0]
-    merged: dict[tuple, list[int]] = {}
-    for cube in cubes:
-        for key, sums in cube.items():
-            _add(merged, key, sums)
-    return merged
-
-
-def _spread(base: dict[tuple, list[int]]) -> dict[tuple, list[int]]:
-    """Sums keyed (day, district, department, service) → every rollup cell they feed, at
-    the three grains (a month or all time of one day reuses that day's sums)."""
-    leaves_of: dict[dt.date, dict[tuple, list[int]]] = defaultdict(dict)
-    for (day, district, department, service), sums in base.items():
-        leaves_of[day][(district, department, service)] = sums
-    day_cubes = {day: _cube(leaves) for day, leaves in leaves_of.items()}
-    days_of: dict[dt.date, list[dict[tuple, list[int]]]] = defaultdict(list)
-    for day, cube in day_cubes.items():
-        days_of[day.replace(day=1)].append(cube)
-    month_cubes = {month: _merged(cubes) for month, cubes in days_of.items()}
-    grains = [(Rollup.Grain.DAY.value, day, cube) for day, cube in day_cubes.items()]
-    grains += [(Rollup.Grain.MONTH.value, month, cube) for month, cube in month_cubes.items()]
-    grains.append(
-        (Rollup.Grain.ALL_TIME.value, ALL_TIME_PERIOD, _merged(list(month_cubes.values())))
-    )
-    return {
-        (grain, period, *dims): sums
-        for grain, period, cube in grains
-        for dims, sums in cube.items()
-    }
+    rows = model.objects.all() if len(ids) > 500 else model.objects.filter(pk__in=ids)
+    return dict(rows.values_list("pk", column))
 
 
 def _upsert(cells: dict[tuple, list[int]]) -> None:
-    table = Rollup._meta.db_table
-    columns = ("grain", "period", "district_id", "department_id", "service_id", *METRICS)
-    updates = ", ".join(f"{m} = {table}.{m} + excluded.{m}" for m in METRICS)
     keys = sorted(cells)  # a fixed order, so that concurrent consumers never deadlock
     adapt = connection.ops.adapt_datefield_value
     periods = {period: adapt(period) for period in {key[1] for key in keys}}
-    if connection.vendor == "postgresql":
-        rows = [(key[0], periods[key[1]], *key[2:], *cells[key]) for key in keys]
-        with connection.cursor() as cursor:
-            cursor.execute(
-                _unnest_insert_sql(
-                    Rollup,
-                    columns,
-                    " ON CONFLICT (grain, period, district_id, department_id, service_id)"
-                    f" DO UPDATE SET {updates}",
-                ),
-                [list(c) for c in zip(*rows, strict=True)],
-            )
-        return
-    # SQLite: multi-row statements on the driver's own cursor, in Django's transaction.
-    # Django's cursor would rewrite each long statement from %s to ? (a regex over tens of
-    # thousands of placeholders: 40% of the upsert's time).
-    connection.ensure_connection()
-    cursor = connection.connection.cursor()
-    one = "(" + ", ".join(["?"] * len(columns)) + ")"
-    for start in range(0, len(keys), _SQLITE_UPSERT_ROWS):
-        part = keys[start : start + _SQLITE_UPSERT_ROWS]
-        params: list = []
-        for key in part:
-            params += (key[0], periods[key[1]], key[2], key[3], key[4], *cells[key])
-        # Only constant identifiers are interpolated; every value is a parameter.
-        sql = (
-            f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608
-            f"VALUES {', '.join([one] * len(part))} "
-            f"ON CONFLICT (grain, period, district_id, department_id, service_id) "
-            f"DO UPDATE SET {updates}"
-        )
-        cursor.execute(sql, params)
-    cursor.close()
-
-
-# Rows per SQLite upsert statement: 24,000 parameters, under the 32,766 that SQLite allows
-# by default since 3.32 (measured: 2,000 rows a statement beat 400 by a quarter).
-_SQLITE_UPSERT_ROWS = 2_000
+    rows = [(key[0], periods[key[1]], *key[2:], *cells[key]) for key in keys]
+    dialect.rows_upsert_add(Rollup, _CELL_KEYS, METRICS, rows)
 
 
 def _locked_totals() -> Rollup:
@@ -600,7 +287,7 @@ def rollups_fold_batch(*, events: Sequence[RollupEventSpec]) -> int:
     events over 3,561 centres, against 184 ms in six calls and 408 ms through the outbox.
     """
     specs = list(events)
-    _validate_all(specs)
+    fold.events_check(specs)
     if not specs:
         return 0
     with transaction.atomic():

@@ -5,8 +5,9 @@ path (independent operations, each applied or refused on its own) and the sweepe
 Queries per call, whatever the number of operations: holds referenced (if any),
 account metadata, one ``SELECT … FOR UPDATE`` of the cold (limited) accounts in
 primary-key order, existing transfers and resolutions, one bulk ``INSERT``, one
-``UPDATE`` per cold account touched, one ``UPDATE`` of one random stripe per hot
-account touched (in account order, after every cold lock: no lock cycles).
+``UPDATE`` of the cold accounts touched, one ``UPDATE`` of one random stripe per hot
+account touched (in account order, after every cold lock: no lock cycles). The SQL that
+differs between databases is ``sahayata.core.dialect``'s.
 
 Call it inside ``transaction.atomic``. One transaction should use one engine call for
 all its legs, so that all its wallet locks are taken before any stripe lock.
@@ -17,7 +18,6 @@ from __future__ import annotations
 import random
 import uuid
 from collections.abc import Sequence
-from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -27,10 +27,13 @@ from django.db.models import Q
 from django.db.models.base import ModelState
 from django.utils import timezone
 
+from sahayata.core import dialect
 from sahayata.wallet import rules
 from sahayata.wallet.errors import AccountNotFound, HoldNotFound, InvalidTransfer, WalletError
 from sahayata.wallet.models import (
     STRIPES,
+    Account,
+    AccountStripe,
     HoldTimeout,
     Transfer,
     TransferCode,
@@ -192,37 +195,28 @@ def _load_holds(pending_ids: set[uuid.UUID]) -> dict[uuid.UUID, _Hold]:
 
 
 _ACCOUNT_COLUMNS = (
-    "id, hot, debits_posted, credits_posted, debits_pending, credits_pending,"
-    " debits_must_not_exceed_credits, credits_must_not_exceed_debits"
+    "id",
+    "hot",
+    "debits_posted",
+    "credits_posted",
+    "debits_pending",
+    "credits_pending",
+    "debits_must_not_exceed_credits",
+    "credits_must_not_exceed_debits",
 )
 
 
 def _load_accounts(account_ids: set[int]) -> dict[int, rules.AccountState]:
-    """Every account's metadata, and the cold (limited) ones locked in primary-key order.
-
-    PostgreSQL: one statement; a CTE takes ``FOR UPDATE`` on the cold rows only (sorted by
-    id) and the hot rows are read without a lock. SQLite: write transactions begin
-    IMMEDIATE (see ``sahayata.dburl``), so the database is already ours to write.
-    Either way, counter updates are relative and the ``CheckConstraint`` is the backstop.
+    """Every account's metadata, and the cold (limited) ones locked in primary-key order
+    (hot ones are read without a lock: their counters live in stripes). Either way,
+    counter updates are relative and the ``CheckConstraint`` is the backstop.
     """
     states: dict[int, rules.AccountState] = {}
     if not account_ids:
         return states
-    ids = sorted(account_ids)
-    db = _db()
-    with closing(_dbapi_cursor(db)) as cursor:
-        if db.vendor == "postgresql":
-            cursor.execute(
-                _PG_ACCOUNTS_SQL,
-                [ids, ids],
-            )
-        else:
-            marks = ",".join(["?"] * len(ids))
-            cursor.execute(
-                "SELECT " + _ACCOUNT_COLUMNS + f" FROM wallet_account WHERE id IN ({marks})",  # noqa: S608 - placeholders only
-                ids,
-            )
-        rows = cursor.fetchall()
+    rows = dialect.rows_lock(
+        Account, _ACCOUNT_COLUMNS, among=("id", sorted(account_ids)), unlocked_if="hot"
+    )
     for pk, hot, dp, cp, dpe, cpe, dlimit, climit in rows:
         if hot:
             states[pk] = rules.AccountState(id=pk, hot=True)
@@ -239,29 +233,9 @@ def _load_accounts(account_ids: set[int]) -> dict[int, rules.AccountState]:
     return states
 
 
-_PG_ACCOUNTS_SQL = (
-    "WITH locked AS (SELECT id, hot, debits_posted, credits_posted, debits_pending,"
-    " credits_pending, debits_must_not_exceed_credits, credits_must_not_exceed_debits"
-    " FROM wallet_account WHERE id = ANY(%s) AND NOT hot ORDER BY id FOR UPDATE)"
-    " SELECT * FROM locked UNION ALL SELECT id, hot, 0, 0, 0, 0, false, false"
-    " FROM wallet_account WHERE id = ANY(%s) AND hot"
-)
-
-
 def _db() -> Any:
     """Django's connection object itself (one thread-local lookup per call, not per use)."""
     return connections[DEFAULT_DB_ALIAS]
-
-
-def _dbapi_cursor(db: Any) -> Any:
-    """The driver's own cursor on Django's connection (same transaction): the hot statements
-    skip Django's cursor wrapper, which rewrites every query for SQLite's ``?`` style."""
-    db.ensure_connection()
-    return db.connection.cursor()
-
-
-def _sql(db: Any, text: str) -> str:
-    return text.replace("%s", "?") if db.vendor == "sqlite" else text
 
 
 class _AlreadyThere(Exception):
@@ -394,27 +368,11 @@ _INSERT_COLUMNS = (
     "content_hash",
     "chain_hash",
 )
-_INSERT_CHUNK = 500
-_PG_COPY_SQL = f"COPY wallet_transfer ({', '.join(_INSERT_COLUMNS)}) FROM STDIN"
-
-
-def _copy(cursor: Any, rows: list[list[Any]]) -> None:
-    """PostgreSQL: ``COPY`` the rows (no statement to parse or quote). COPY has no ON
-    CONFLICT: an id that exists already fails it, and the caller's savepoint is rolled
-    back before the path with lookups runs."""
-    import psycopg  # only on PostgreSQL
-
-    try:
-        with cursor.copy(_PG_COPY_SQL) as copy:
-            for row in rows:
-                copy.write_row(row)
-    except psycopg.errors.UniqueViolation as error:
-        raise _AlreadyThere() from error
 
 
 def _insert(created: list[Transfer]) -> None:
-    """INSERT … ON CONFLICT DO NOTHING; fewer rows than sent means an id or a hold
-    resolution already exists, and the caller retries on the path with lookups."""
+    """Write the new transfers; an id (or a hold resolution) that exists already means a
+    retry or a race, and the caller redoes the work on the path with lookups."""
     db = _db()
     native_uuid = db.features.has_native_uuid_field
     adapt_time = db.ops.adapt_datetimefield_value
@@ -422,39 +380,28 @@ def _insert(created: list[Transfer]) -> None:
     def uid(value: uuid.UUID | None) -> object:
         return value if value is None or native_uuid else value.hex
 
-    row_marks = "(" + ",".join(["%s"] * len(_INSERT_COLUMNS)) + ")"
-    columns = ", ".join(_INSERT_COLUMNS)
-    pg = db.vendor == "postgresql"
-    with closing(_dbapi_cursor(db)) as cursor:
-        for offset in range(0, len(created), _INSERT_CHUNK):
-            chunk = created[offset : offset + _INSERT_CHUNK]
-            params: list[Any] = []
-            for t in chunk:
-                params.append(
-                    [
-                        uid(t.id),
-                        t.kind,
-                        t.debit_account_id,
-                        t.credit_account_id,
-                        t.amount_paise,
-                        uid(t.pending_id),
-                        t.code,
-                        t.reference,
-                        t.timeout_seconds,
-                        adapt_time(t.timeout_at) if t.timeout_at else None,
-                        adapt_time(t.created_at),
-                        t.content_hash,
-                        "",
-                    ]
-                )
-            if pg:
-                _copy(cursor, params)
-                continue
-            values = ",".join([row_marks] * len(chunk))
-            sql = f"INSERT INTO wallet_transfer ({columns}) VALUES {values} ON CONFLICT DO NOTHING"  # noqa: S608 - fixed columns, placeholders only
-            cursor.execute(_sql(db, sql), [value for row in params for value in row])
-            if cursor.rowcount != len(chunk):
-                raise _AlreadyThere()
+    rows = [
+        [
+            uid(t.id),
+            t.kind,
+            t.debit_account_id,
+            t.credit_account_id,
+            t.amount_paise,
+            uid(t.pending_id),
+            t.code,
+            t.reference,
+            t.timeout_seconds,
+            adapt_time(t.timeout_at) if t.timeout_at else None,
+            adapt_time(t.created_at),
+            t.content_hash,
+            "",
+        ]
+        for t in created
+    ]
+    try:
+        dialect.rows_insert_new(Transfer, _INSERT_COLUMNS, rows)
+    except dialect.RowExists as error:
+        raise _AlreadyThere() from error
 
 
 def _apply_one(
@@ -586,17 +533,6 @@ def _new_transfer(
 
 
 _COUNTERS = ("debits_posted", "credits_posted", "debits_pending", "credits_pending")
-_PG_COLD_UPDATE_SQL = (
-    "UPDATE wallet_account AS a SET "  # noqa: S608 - fixed names
-    + ", ".join(f"{name} = a.{name} + v.{name}" for name in _COUNTERS)
-    + " FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::bigint[], %s::bigint[])"
-    + f" AS v({', '.join(_COUNTERS)}, id) WHERE a.id = v.id"
-)
-_COLD_UPDATE_SQL = (
-    "UPDATE wallet_account SET "  # noqa: S608 - fixed names
-    + ", ".join(f"{name} = {name} + %s" for name in _COUNTERS)
-    + " WHERE id = %s"
-)
 
 
 def _write(
@@ -606,53 +542,25 @@ def _write(
     resolved_now: list[uuid.UUID],
 ) -> None:
     _insert(created)
-    db = _db()
-    with closing(_dbapi_cursor(db)) as cursor:
-        # Every cold account touched, in primary-key order, through one statement and
-        # executemany (psycopg 3 pipelines it) instead of a statement built per wallet.
-        cold = [
-            [*states[pk].delta(), pk]
-            for pk in sorted(pk for pk, st in states.items() if not st.hot and any(st.delta()))
-        ]
-        if cold and db.vendor == "postgresql":
-            # One statement for every wallet of the batch (rows locked in _load_accounts).
-            cursor.execute(_PG_COLD_UPDATE_SQL, [list(c) for c in zip(*cold, strict=True)])
-            if cursor.rowcount != len(cold):
-                raise RuntimeError(f"{len(cold)} accounts to update, {cursor.rowcount} updated")
-        elif cold:
-            cursor.executemany(_sql(db, _COLD_UPDATE_SQL), cold)
-            if cursor.rowcount not in (-1, len(cold)):
-                raise RuntimeError(f"{len(cold)} accounts to update, {cursor.rowcount} updated")
-        for pk in sorted(pk for pk, st in states.items() if st.hot and any(st.delta())):
-            delta = states[pk].delta()
-            stripe_no = random.randrange(STRIPES)  # noqa: S311 - spreads load, not a secret
-            sets = ", ".join(f"{name} = {name} + %s" for name, d in zip(_COUNTERS, delta) if d)  # noqa: B905
-            cursor.execute(
-                _sql(
-                    db,
-                    f"UPDATE wallet_accountstripe SET {sets}"  # noqa: S608 - fixed names
-                    " WHERE account_id = %s AND stripe_no = %s",
-                ),
-                [d for d in delta if d] + [pk, stripe_no],
-            )
-            if cursor.rowcount != 1:
-                # A hot account without its stripes would lose money silently: refuse.
-                raise RuntimeError(f"hot account {pk} has no stripe {stripe_no}")
+    # Every cold account touched, in primary-key order (rows locked in _load_accounts),
+    # then one random stripe of each hot account: no lock cycles.
+    cold = [
+        [*states[pk].delta(), pk]
+        for pk in sorted(pk for pk, st in states.items() if not st.hot and any(st.delta()))
+    ]
+    if cold:
+        updated = dialect.counters_add(Account, _COUNTERS, cold)
+        if updated not in (-1, len(cold)):
+            raise RuntimeError(f"{len(cold)} accounts to update, {updated} updated")
+    for pk in sorted(pk for pk, st in states.items() if st.hot and any(st.delta())):
+        stripe_no = random.randrange(STRIPES)  # noqa: S311 - spreads load, not a secret
+        deltas = dict(zip(_COUNTERS, states[pk].delta(), strict=True))
+        where = {"account_id": pk, "stripe_no": stripe_no}
+        if dialect.counters_add_where(AccountStripe, deltas, where) != 1:
+            # A hot account without its stripes would lose money silently: refuse.
+            raise RuntimeError(f"hot account {pk} has no stripe {stripe_no}")
     if new_timeouts:
         HoldTimeout.objects.bulk_create(new_timeouts)
     if resolved_now:
-        _timeouts_delete(resolved_now)
-
-
-def _timeouts_delete(hold_ids: list[uuid.UUID]) -> None:
-    """The sweeper's queue loses the holds resolved now (most never had an entry)."""
-    db = _db()
-    table = HoldTimeout._meta.db_table
-    with closing(_dbapi_cursor(db)) as cursor:
-        if db.vendor == "postgresql":
-            cursor.execute(f"DELETE FROM {table} WHERE hold_id = ANY(%s)", [hold_ids])  # noqa: S608
-            return
-        for start in range(0, len(hold_ids), 10_000):
-            part = [h.hex for h in hold_ids[start : start + 10_000]]
-            marks = ",".join(["?"] * len(part))
-            cursor.execute(f"DELETE FROM {table} WHERE hold_id IN ({marks})", part)  # noqa: S608
+        # The sweeper's queue loses the holds resolved now (most never had an entry).
+        dialect.rows_delete(HoldTimeout, "hold_id", dialect.uuid_values(resolved_now))

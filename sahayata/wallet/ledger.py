@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from contextlib import closing
 from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
+from sahayata.core import dialect
 from sahayata.wallet import rules
 from sahayata.wallet.models import (
     Account,
@@ -49,23 +49,11 @@ def _seal_head() -> LedgerSeal:
 
 
 def _write_seals(updates: Sequence[tuple[int, str, object]]) -> None:
-    """One statement per batch on PostgreSQL (arrays); executemany on SQLite (in-process)."""
-    connection.ensure_connection()
-    with closing(connection.connection.cursor()) as cursor:
-        if connection.vendor == "postgresql":
-            seqs, hashes, ids = (list(column) for column in zip(*updates, strict=True))
-            cursor.execute(
-                "UPDATE wallet_transfer AS t SET seal_seq = v.seq, chain_hash = v.hash"
-                " FROM unnest(%s::bigint[], %s::text[], %s::uuid[]) AS v(seq, hash, id)"
-                " WHERE t.id = v.id AND t.seal_seq IS NULL",
-                [seqs, hashes, ids],
-            )
-        else:
-            cursor.executemany(
-                "UPDATE wallet_transfer SET seal_seq = ?, chain_hash = ?"
-                " WHERE id = ? AND seal_seq IS NULL",
-                updates,
-            )
+    """(seq, hash, transfer id) per transfer: one statement per batch; a transfer already
+    sealed (by a concurrent sealer) is left alone."""
+    dialect.rows_update_each(
+        Transfer, ("seal_seq", "chain_hash"), updates, where_null=("seal_seq",)
+    )
 
 
 def ledger_seal(*, batch_size: int = 5000, max_batches: int | None = None) -> int:

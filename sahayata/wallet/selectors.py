@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db import connection, models
-from django.db.models import Max, Q, QuerySet, Sum
+from django.db import models
+from django.db.models import F, Max, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -161,22 +161,17 @@ def wallet_balance(*, account: Account) -> WalletBalance:
 
 
 def wallets_available(*, account_ids: Sequence[int]) -> dict[int, int]:
-    """What each wallet can still spend (posted credits - posted debits - held), for many
-    wallets in one plain query (the simulator asks for thousands every simulated day)."""
+    """What each limited wallet can still spend (posted credits - posted debits - held),
+    for many wallets in one plain query (the simulator asks for thousands every day)."""
     ids = sorted(set(account_ids))
-    if not ids:
-        return {}
-    table = Account._meta.db_table
     found: dict[int, int] = {}
-    with connection.cursor() as cursor:
-        for start in range(0, len(ids), 10_000):
-            part = ids[start : start + 10_000]
-            cursor.execute(
-                f"SELECT id, credits_posted - debits_posted - debits_pending FROM {table} "  # noqa: S608
-                f"WHERE NOT hot AND id IN ({', '.join(['%s'] * len(part))})",
-                part,
-            )
-            found.update(cursor.fetchall())
+    available = F("credits_posted") - F("debits_posted") - F("debits_pending")
+    for start in range(0, len(ids), 10_000):
+        found.update(
+            Account.objects.filter(hot=False, id__in=ids[start : start + 10_000])
+            .annotate(available=available)
+            .values_list("id", "available")
+        )
     return found
 
 

@@ -33,6 +33,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from sahayata.catalogue.models import Department
+from sahayata.core import dialect
 from sahayata.people.models import Role
 from sahayata.places.models import Centre
 from sahayata.wallet import engine, rules
@@ -495,27 +496,17 @@ _DECISION_FIELDS = ("status", "decided_by", "decided_at", "transfer_id")
 
 
 def _save_decisions(topups: list[TopUp]) -> None:
-    """One UPDATE statement run for every row (executemany; psycopg 3 pipelines it):
-    ``bulk_update``'s CASE expressions cost seconds of Python for a few thousand rows."""
+    """One statement for every row: ``bulk_update``'s CASE expressions cost seconds of
+    Python for a few thousand rows."""
     fields = [field for field in TopUp._meta.concrete_fields if field.name in _DECISION_FIELDS]
     pk = TopUp._meta.pk
     assert pk is not None
-    quote = connection.ops.quote_name
-    sql = (
-        f"UPDATE {quote(TopUp._meta.db_table)} SET "  # noqa: S608 - names from the model
-        + ", ".join(f"{quote(field.column)} = %s" for field in fields)
-        + f" WHERE {quote(pk.column)} = %s"
-    )
     rows = [
         [field.get_db_prep_save(getattr(topup, field.attname), connection) for field in fields]
         + [pk.get_db_prep_value(topup.pk, connection)]
         for topup in topups
     ]
-    with connection.cursor() as cursor:
-        if len(rows) == 1:  # the single path: no pipeline to set up for one row
-            cursor.execute(sql, rows[0])
-        else:
-            cursor.executemany(sql, rows)
+    dialect.rows_update_each(TopUp, [field.column for field in fields], rows)
 
 
 def topup_approve(

@@ -15,9 +15,10 @@ from hypothesis import strategies as st
 
 from sahayata.applications.models import Application
 from sahayata.catalogue.models import Service
+from sahayata.core import dialect
 from sahayata.core.errors import InvalidInput
 from sahayata.places.models import Centre
-from sahayata.transparency import services
+from sahayata.transparency import fold, services
 from sahayata.transparency.checks import transparency_check
 from sahayata.transparency.models import ALL, Milestone, Rollup, RollupEvent
 from sahayata.transparency.services import (
@@ -183,7 +184,7 @@ def test_fold_equals_outbox_and_consumer(
 ) -> None:
     rng = random.Random(seed)
     if seed % 2:  # SQLite: many upsert statements per call, not one
-        monkeypatch.setattr(services, "_SQLITE_UPSERT_ROWS", 7)
+        monkeypatch.setattr(dialect, "SQLITE_UPSERT_ROWS", 7)
     events = random_events(rng, net, rng.randint(200, 700))
     # Three calls: the later ones start from totals and cells the earlier ones left.
     cut1, cut2 = sorted(rng.sample(range(1, len(events)), 2))
@@ -329,7 +330,7 @@ def test_spread_gives_the_cells_of_cells_of(base: dict[tuple, list[int]]) -> Non
         for cell in cells_of(*key):
             expected[cell] = [a + b for a, b in zip(expected[cell], values, strict=True)]
     copy = {key: list(values) for key, values in base.items()}
-    assert services._spread(copy) == dict(expected)
+    assert fold.spread(copy) == dict(expected)
 
 
 def test_simulation_folded_in_its_transactions_passes_the_check(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from io import StringIO
 
 import pytest
@@ -9,6 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
+from sahayata.core import dialect
 from sahayata.core.ids import uuid7
 from sahayata.wallet.ledger import ledger_check, ledger_seal
 from sahayata.wallet.models import Account, LedgerSeal, Transfer
@@ -65,7 +67,7 @@ def test_editing_a_past_amount_is_detected(busy_ledger: Account) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             "UPDATE wallet_transfer SET amount_paise = amount_paise + 1 WHERE id = %s",
-            [victim.id.hex if connection.vendor == "sqlite" else victim.id],
+            [dialect.uuid_value(victim.id)],
         )
     code, report = run_check()
     assert code == 1
@@ -95,15 +97,15 @@ def test_deleting_a_sealed_row_is_detected(busy_ledger: Account, treasury: Accou
     with connection.cursor() as cursor:
         cursor.execute(
             "DELETE FROM wallet_transfer WHERE id = %s",
-            [loose.id.hex if connection.vendor == "sqlite" else loose.id],
+            [dialect.uuid_value(loose.id)],
         )
     details = [str(v) for v in ledger_check()]
     assert any("missing" in d for d in details), details
     assert any("[account_matches_transfers]" in d for d in details)
 
 
-def sql_id(value: object) -> object:
-    return value.hex if connection.vendor == "sqlite" else value  # type: ignore[attr-defined]
+def sql_id(value: uuid.UUID) -> object:
+    return dialect.uuid_value(value)
 
 
 def test_a_post_larger_than_its_hold_is_detected(busy_ledger: Account) -> None:
