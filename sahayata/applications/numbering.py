@@ -11,33 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from django.db import connection
-
 from sahayata.applications.models import NumberCounter
 from sahayata.applications.rules import application_number_format, financial_year_code
-
-# Centres per statement: three parameters each, well below SQLite's bound.
-_CHUNK = 2_000
-
-
-def _advance(cursor: object, fy_code: str, counts: Mapping[int, int]) -> dict[int, int]:
-    table = NumberCounter._meta.db_table
-    centre_ids = sorted(counts)
-    last: dict[int, int] = {}
-    for start in range(0, len(centre_ids), _CHUNK):
-        part = centre_ids[start : start + _CHUNK]
-        cases = " ".join(["WHEN %s THEN %s"] * len(part))
-        marks = ", ".join(["%s"] * len(part))
-        params: list[object] = [v for c in part for v in (c, counts[c])]
-        # Only the table name (model metadata) is interpolated; every value is bound.
-        sql = (
-            f"UPDATE {table} SET last_value = last_value + CASE centre_id {cases} END "  # noqa: S608
-            f"WHERE financial_year = %s AND centre_id IN ({marks}) "
-            "RETURNING centre_id, last_value"
-        )
-        cursor.execute(sql, [*params, fy_code, *part])  # type: ignore[attr-defined]
-        last.update(cursor.fetchall())  # type: ignore[attr-defined]
-    return last
+from sahayata.core import dialect
 
 
 def numbers_take(*, counts: Mapping[int, int], on: dt.date) -> dict[int, int]:
@@ -50,22 +26,28 @@ def numbers_take(*, counts: Mapping[int, int], on: dt.date) -> dict[int, int]:
     if any(n < 1 for n in counts.values()):
         raise ValueError("every count must be at least 1")
     fy_code = financial_year_code(on)
-    table = NumberCounter._meta.db_table
-    with connection.cursor() as cursor:
-        last = _advance(cursor, fy_code, counts)
-        missing = sorted(set(counts) - set(last))
-        if missing:
-            # First numbers of the year: create the rows (a concurrent creator makes us
-            # wait on the unique index, then our UPDATE finds its row), and advance them.
-            for start in range(0, len(missing), _CHUNK):
-                part = missing[start : start + _CHUNK]
-                values = ", ".join(["(%s, %s, 0)"] * len(part))
-                cursor.execute(
-                    f"INSERT INTO {table} (centre_id, financial_year, last_value) "  # noqa: S608
-                    f"VALUES {values} ON CONFLICT (centre_id, financial_year) DO NOTHING",
-                    [v for c in part for v in (c, fy_code)],
-                )
-            last.update(_advance(cursor, fy_code, {c: counts[c] for c in missing}))
+    year = {"financial_year": fy_code}
+    last = dialect.counters_take(
+        NumberCounter, "last_value", key="centre_id", amounts=counts, equal=year
+    )
+    missing = sorted(set(counts) - set(last))
+    if missing:
+        # First numbers of the year: create the rows (a concurrent creator makes us wait
+        # on the unique index, then our UPDATE finds its row), and advance them.
+        dialect.rows_insert_missing(
+            NumberCounter,
+            ("centre_id", "financial_year", "last_value"),
+            [(c, fy_code, 0) for c in missing],
+        )
+        last.update(
+            dialect.counters_take(
+                NumberCounter,
+                "last_value",
+                key="centre_id",
+                amounts={c: counts[c] for c in missing},
+                equal=year,
+            )
+        )
     return last
 
 

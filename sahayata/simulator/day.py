@@ -6,7 +6,7 @@ import datetime as dt
 import random
 from collections import defaultdict
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 
 from sahayata.applications.batch import (
@@ -20,6 +20,7 @@ from sahayata.applications.batch import (
 )
 from sahayata.applications.models import Application, ApplicationFee
 from sahayata.applications.rules import FeeLine, add_working_days
+from sahayata.core import dialect
 from sahayata.simulator import network
 from sahayata.simulator.models import Simulation
 from sahayata.simulator.progress import Progress
@@ -199,12 +200,10 @@ class Simulator:
     def run_day(self, day: dt.date, progress: Progress) -> None:
         items = self._new_items(day)
         with transaction.atomic():
-            if connection.vendor == "postgresql":
-                # Do not wait for the WAL flush of each simulated day: after a crash the
-                # database may lack the last days, with the simulated_until they moved,
-                # and --resume writes them again. Real transactions are unaffected.
-                with connection.cursor() as cursor:
-                    cursor.execute("SET LOCAL synchronous_commit = off")
+            # Do not wait for the WAL flush of each simulated day: after a crash the
+            # database may lack the last days, with the simulated_until they moved,
+            # and --resume writes them again. Real transactions are unaffected.
+            dialect.commit_without_flush()
             topups = self._topups(day, items)
             by_slot: dict[int, list[NewApplication]] = defaultdict(list)
             for slot, item in items:

@@ -24,7 +24,7 @@ from sahayata.applications.batch.items import (
 from sahayata.applications.batch.writes import HISTORY_COLUMNS, rollups_write, wallet_batch
 from sahayata.applications.models import Application, ApplicationHistory
 from sahayata.applications.workflows import Action, Workflow
-from sahayata.core import bulk
+from sahayata.core import dialect
 from sahayata.integrations.models import AdapterCall
 from sahayata.transparency.services import RollupEventSpec
 
@@ -161,7 +161,7 @@ def applications_decide_batch(
     with transaction.atomic():
         wallet_batch(rows.wallet_ops, now)
         for (final_state, final_hold, _delivered), ids in rows.groups.items():
-            bulk.rows_update(
+            dialect.rows_update(
                 Application,
                 ids,
                 {
@@ -178,6 +178,6 @@ def applications_decide_batch(
                 AdapterCall.objects.filter(
                     adapter_code=adapter_code, reference__in=references[start : start + 500]
                 ).update(state=state, attempts=1, completed_at=now, updated_at=now)
-        bulk.rows_insert(ApplicationHistory, HISTORY_COLUMNS, rows.history)
+        dialect.rows_insert(ApplicationHistory, HISTORY_COLUMNS, rows.history)
         rollups_write(rows.events, rollup_sink)
     return dict(counts)

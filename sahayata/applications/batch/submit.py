@@ -22,7 +22,7 @@ from sahayata.applications.rules import (
     financial_year_code,
 )
 from sahayata.catalogue.models import Department
-from sahayata.core import bulk
+from sahayata.core import dialect
 from sahayata.core.ids import uuid7
 from sahayata.integrations.adapters import adapter_get
 from sahayata.integrations.models import AdapterCall
@@ -297,7 +297,7 @@ def applications_submit_batch(
     calendar = plans.Calendar(holidays)
     with transaction.atomic():
         numbers = _numbers(items, today)
-        ids = bulk.ids_reserve(Application, len(items))
+        ids = dialect.ids_reserve(Application, len(items))
         rows = _SubmitRows(now, simulated)
         submitted: list[Submitted] = []
         for row_id, item, number in zip(ids, items, numbers, strict=True):
@@ -336,11 +336,11 @@ def applications_submit_batch(
                     item.weight,
                 )
             )
-        bulk.rows_insert(Application, rows.shared.columns, rows.applications)
-        bulk.rows_insert(ApplicationFee, FEE_COLUMNS, rows.fees)
-        bulk.rows_insert(ApplicationHistory, HISTORY_COLUMNS, rows.history)
+        dialect.rows_insert(Application, rows.shared.columns, rows.applications)
+        dialect.rows_insert(ApplicationFee, FEE_COLUMNS, rows.fees)
+        dialect.rows_insert(ApplicationHistory, HISTORY_COLUMNS, rows.history)
         if rows.calls:
-            bulk.rows_insert(AdapterCall, ADAPTER_CALL_COLUMNS, rows.calls)
+            dialect.rows_insert(AdapterCall, ADAPTER_CALL_COLUMNS, rows.calls)
         wallet_batch(rows.holds, now)
         rollups_write(rows.events, rollup_sink)
     return submitted
