@@ -8,8 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sahayata.core.money import AMOUNT_PROBLEMS, AmountError, parse_rupees
-from sahayata.wallet.rules import MAX_AMOUNT_PAISE
+from sahayata.core.money import AMOUNT_PROBLEMS, MAX_AMOUNT_PAISE, AmountError, parse_rupees
 
 
 class RupeesField(forms.Field):

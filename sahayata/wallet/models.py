@@ -36,8 +36,8 @@ from django.utils.translation import gettext_lazy as _
 
 from sahayata.catalogue.models import Department
 from sahayata.core.ids import uuid7
+from sahayata.core.money import MAX_AMOUNT_PAISE
 from sahayata.places.models import Centre
-from sahayata.wallet.rules import MAX_AMOUNT_PAISE
 
 STRIPES = 16
 
