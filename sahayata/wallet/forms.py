@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 from django import forms
 from django.utils import timezone
@@ -62,9 +63,9 @@ class StatementForm(forms.Form):
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
-        date_to = data.get("date_to") or timezone.localdate()
-        date_from = data.get("date_from") or date_to - dt.timedelta(days=29)
-        assert isinstance(date_from, dt.date) and isinstance(date_to, dt.date)
+        # The DateFields have cleaned both to a date or None.
+        date_to = cast(dt.date | None, data.get("date_to")) or timezone.localdate()
+        date_from = cast(dt.date | None, data.get("date_from")) or date_to - dt.timedelta(days=29)
         if date_from > date_to:
             raise forms.ValidationError(_("The start date is after the end date."))
         if (date_to - date_from).days >= 366:
