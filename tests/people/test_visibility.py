@@ -13,11 +13,11 @@ from dataclasses import dataclass
 import pytest
 from django.test import Client
 
-from sahayata.api.auth import api_token_create
 from sahayata.applications.models import Application
 from sahayata.applications.selectors import application_visible_to, applications_visible
 from sahayata.people.models import Role, User
 from sahayata.people.roles import application_scope, centre_scope
+from sahayata.people.tokens import api_token_create
 from sahayata.places.models import Centre
 from sahayata.wallet.selectors import centre_visible, centres_visible
 from tests.applications.conftest import (  # noqa: F401 - the same autouse fixtures apply here
