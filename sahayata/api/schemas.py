@@ -7,11 +7,12 @@ from typing import Annotated, Any
 from ninja import Schema
 from pydantic import Field
 
-MAX_PAISE = 10**15
+from sahayata.core.money import MAX_AMOUNT_PAISE
+
 MAX_OFFSET = 10**9
 
 # A JSON integer from 1 to 10^15. Strict: strings, floats, booleans and null are refused.
-PaiseIn = Annotated[int, Field(strict=True, ge=1, le=MAX_PAISE)]
+PaiseIn = Annotated[int, Field(strict=True, ge=1, le=MAX_AMOUNT_PAISE)]
 
 
 class ErrorBody(Schema):

@@ -27,8 +27,8 @@ from sahayata.applications.workflows import state_label
 from sahayata.catalogue.selectors import service_get
 from sahayata.core.errors import NotFound
 from sahayata.people.models import Role, User
-from sahayata.people.roles import require_role
-from sahayata.places.models import Centre
+from sahayata.people.roles import require_role, staff_user
+from sahayata.wallet.selectors import centre_visible
 
 router = Router(tags=["applications"])
 
@@ -69,9 +69,7 @@ class ActionIn(Schema):
 
 
 def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # bearer auth guarantees it
-    return user
+    return staff_user(request.user)
 
 
 def application_body(application: Application, user: User) -> dict[str, Any]:
@@ -131,8 +129,9 @@ def applications_create(request: HttpRequest, body: ApplicationIn) -> tuple[int,
     require_role(user, Role.OPERATOR)
 
     def handle() -> tuple[int, Any]:
-        centre = Centre.objects.filter(code=body.centre_code).first()
-        if centre is None or user.centre_id != centre.pk:
+        # An operator sees only its own centre: any other code is "not found".
+        centre = centre_visible(user=user, code=body.centre_code)
+        if centre is None:
             raise NotFound()
         service = service_get(code=body.service_code)
         citizen = citizen_find_or_register(

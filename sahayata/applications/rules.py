@@ -11,9 +11,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sahayata.core.money import AmountError, parse_rupees
+from sahayata.core.money import MAX_AMOUNT_PAISE, AmountError, parse_rupees
 
-MAX_PAISE = 10**15
 MOBILE_RE = re.compile(r"^[6-9][0-9]{9}$")
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -132,7 +131,7 @@ def _clean_one(spec: FieldSpec, value: Any, *, from_form: bool) -> tuple[Any, st
                 return None, error.code
         if not isinstance(value, int):
             return None, "not_an_integer"
-        if not 1 <= value <= MAX_PAISE:
+        if not 1 <= value <= MAX_AMOUNT_PAISE:
             return None, "out_of_range"
         return value, None
     if spec.type == "number":

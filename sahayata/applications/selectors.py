@@ -17,7 +17,8 @@ from sahayata.applications.rules import amount_label, is_overdue
 from sahayata.applications.workflows import OFFICER, REGISTRY, workflow_get
 from sahayata.catalogue.models import Service, ServiceVersion
 from sahayata.core.money import ascii_digits, format_inr, rupees_input
-from sahayata.people.models import Role, User
+from sahayata.people.models import User
+from sahayata.people.roles import application_scope
 from sahayata.wallet.selectors import refunds_for_reference
 
 
@@ -30,33 +31,23 @@ def holidays_between(start: dt.date, working_days: int) -> set[dt.date]:
     )
 
 
-def application_visible_to(user: Any, application: Application) -> bool:
-    """Its centre's staff, its department's officers, the district nodal officer of its
-    centre, auditors and administrators. Everyone else gets "not found"."""
-    if not isinstance(user, User) or not user.is_active:
-        return False
-    if user.role in (Role.OPERATOR, Role.SUPERVISOR):
-        return user.centre_id == application.centre_id
-    if user.role == Role.OFFICER:
-        return user.department_id == application.department_id
-    if user.role == Role.DISTRICT:
-        return user.district_id == application.centre.district_id
-    return user.role in (Role.AUDITOR, Role.ADMIN)
-
-
 def applications_visible(user: Any) -> QuerySet[Application]:
-    applications = Application.objects.select_related("service", "centre", "citizen")
-    if not isinstance(user, User) or not user.is_active:
-        return applications.none()
-    if user.role in (Role.OPERATOR, Role.SUPERVISOR):
-        return applications.filter(centre_id=user.centre_id or 0)
-    if user.role == Role.OFFICER:
-        return applications.filter(department_id=user.department_id or 0)
-    if user.role == Role.DISTRICT:
-        return applications.filter(centre__district_id=user.district_id or 0)
-    if user.role in (Role.AUDITOR, Role.ADMIN):
-        return applications
-    return applications.none()
+    """The applications ``user`` may see (``people.roles.application_scope``): its centre's
+    staff, its department's officers, the nodal officer of its centre's district, auditors
+    and administrators. Everyone else gets "not found"."""
+    scope = application_scope(user)
+    return Application.objects.select_related("service", "centre", "citizen").filter(scope.q())
+
+
+def application_visible_to(user: Any, application: Application) -> bool:
+    """The same rule as ``applications_visible``, for one application already in hand."""
+    scope = application_scope(user)
+    return scope.covers(
+        centre_id=application.centre_id,
+        # Only a district's scope needs the centre row (loaded already by the selectors).
+        district_id=application.centre.district_id if scope.district_id is not None else None,
+        department_id=application.department_id,
+    )
 
 
 # Every number is BSK-<centre>-<FY>-<6 digits>; anything else (a NUL byte, which
@@ -72,16 +63,12 @@ def application_get_for(*, user: Any, number: str) -> Application | None:
     """The application with this number if ``user`` may see it; None otherwise."""
     if not number_plausible(number):
         return None
-    application = (
-        Application.objects.select_related(
-            "service", "centre", "centre__district", "citizen", "department", "submitted_by"
-        )
+    return (
+        applications_visible(user)
+        .select_related("centre__district", "department", "submitted_by")
         .filter(number=number)
         .first()
     )
-    if application is None or not application_visible_to(user, application):
-        return None
-    return application
 
 
 def centre_returned(*, centre_id: int) -> QuerySet[Application]:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from sahayata.certificates.models import Certificate
 from sahayata.certificates.services import certificate_revoke
 from sahayata.core.errors import DomainError
-from sahayata.people.models import User
+from sahayata.people.roles import staff_user
 
 
 @admin.register(Certificate)
@@ -35,8 +35,7 @@ class CertificateAdmin(admin.ModelAdmin):
         description=_("Revoke the selected certificates (reason: revoked by administrator)")
     )
     def revoke(self, request: HttpRequest, queryset: QuerySet[Certificate]) -> None:
-        user = request.user
-        assert isinstance(user, User)
+        user = staff_user(request.user)
         done = 0
         for certificate in queryset:
             try:

@@ -89,10 +89,6 @@ def _kid(key: Ed25519PublicKey) -> str:
     return hashlib.sha256(raw).hexdigest()[:16]
 
 
-def public_key_pem() -> str:
-    return pem_of(public_key())
-
-
 def key_id() -> str:
     return _kid(public_key())
 

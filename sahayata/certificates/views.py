@@ -21,7 +21,8 @@ from sahayata.certificates.services import (
     certificate_verify_payload,
 )
 from sahayata.core.errors import DomainError
-from sahayata.people.models import Role, User
+from sahayata.people.models import Role
+from sahayata.people.roles import staff_user
 
 
 def verify_form(request: HttpRequest) -> HttpResponse:
@@ -79,8 +80,7 @@ def public_key(request: HttpRequest) -> HttpResponse:
 
 @staff_page(*Role.values)
 def certificate_page(request: HttpRequest, certificate_id: str) -> HttpResponse:
-    user = request.user
-    assert isinstance(user, User)
+    user = staff_user(request.user)
     try:
         certificate = certificate_get(certificate_id=certificate_id)
     except CertificateNotFound:
@@ -108,8 +108,7 @@ def certificate_page(request: HttpRequest, certificate_id: str) -> HttpResponse:
 
 @staff_page(Role.OFFICER, Role.ADMIN)
 def certificate_revoke_view(request: HttpRequest, certificate_id: str) -> HttpResponse:
-    user = request.user
-    assert isinstance(user, User)
+    user = staff_user(request.user)
     if request.method != "POST":
         return redirect("certificates:certificate", certificate_id=certificate_id)
     try:

@@ -2,8 +2,9 @@
 application and centre search, and the ledger and transparency checks.
 
 Who may see what is not decided here: every read starts from the visibility policy
-(``people.roles.can_view_centre`` for centres and wallets,
-``applications.selectors.applications_visible`` for applications).
+(``wallet.selectors.centres_visible`` for centres and wallets,
+``applications.selectors.applications_visible`` for applications; both apply
+``people.roles``).
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from django.utils import timezone
 from sahayata.applications.models import Application
 from sahayata.applications.selectors import application_search_q, applications_visible
 from sahayata.people.models import User
-from sahayata.people.roles import can_view_centre
 from sahayata.places.models import Centre
+from sahayata.wallet.selectors import centres_visible as wallet_centres_visible
 
 
 @dataclass
@@ -33,10 +34,10 @@ class CentreLine:
 
 def centres_visible(*, user: User, district_id: int | None = None) -> list[Centre]:
     """Every centre the user may see (in one district when ``district_id`` is given)."""
-    centres = Centre.objects.select_related("district", "block").order_by("code")
+    centres = wallet_centres_visible(user=user).select_related("district", "block")
     if district_id is not None:
         centres = centres.filter(district_id=district_id)
-    return [centre for centre in centres if can_view_centre(user, centre)]
+    return list(centres.order_by("code"))
 
 
 def centre_lines(*, centres: list[Centre], today: dt.date) -> list[CentreLine]:
@@ -96,11 +97,12 @@ def centres_search(*, user: User, text: str, limit: int = 50) -> list[Centre]:
     if not text:
         return []
     centres = (
-        Centre.objects.select_related("district", "block")
+        wallet_centres_visible(user=user)
+        .select_related("district", "block")
         .filter(Q(code__icontains=text) | Q(name_en__icontains=text) | Q(name_bn__icontains=text))
         .order_by("code")[:limit]
     )
-    return [centre for centre in centres if can_view_centre(user, centre)]
+    return list(centres)
 
 
 # --- The ledger and transparency checks -------------------------------------------------

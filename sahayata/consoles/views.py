@@ -26,6 +26,7 @@ from sahayata.consoles.selectors import (
     checks_run,
 )
 from sahayata.people.models import Role, User
+from sahayata.people.roles import staff_user
 from sahayata.wallet.selectors import topups_decided
 
 # Where each role starts its day after logging in.
@@ -43,8 +44,7 @@ CHECKS_SESSION_KEY = "consoles_checks"
 
 
 def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # staff_page guarantees it
-    return request.user
+    return staff_user(request.user)  # staff_page has checked it
 
 
 def start(request: HttpRequest) -> HttpResponse:

@@ -32,9 +32,6 @@ class DomainError(Exception):
         self.details = details or {}
         super().__init__(str(self.message))
 
-    def as_dict(self) -> dict[str, Any]:
-        return {"error": {"code": self.code, "message": str(self.message), "details": self.details}}
-
 
 class InvalidInput(DomainError):
     code = "invalid_input"

@@ -1,4 +1,8 @@
-"""Identifiers: time-ordered UUIDv7 for rows that clients or batches create."""
+"""Identifiers: time-ordered UUIDv7 for rows that clients or batches create.
+
+Hand-written (a dozen lines) because Python 3.11's ``uuid`` has no ``uuid7`` (3.14 does:
+switch to it then) and python-ulid makes ULIDs, whose UUID form carries no version 7.
+"""
 
 from __future__ import annotations
 

@@ -23,6 +23,9 @@ RUPEE = "₹"
 PAISE_PER_RUPEE = 100
 LAKH_PAISE = 100_000 * PAISE_PER_RUPEE  # ₹1,00,000
 CRORE_PAISE = 10_000_000 * PAISE_PER_RUPEE  # ₹1,00,00,000
+# The largest amount that one input, fee head or transfer may carry (API.md: 1 to 10^15),
+# ₹1 crore crore: far above any real payment, far below what a 64-bit column can add up.
+MAX_AMOUNT_PAISE = 10**15
 
 _ASCII_DIGITS = "0123456789"
 _BENGALI_DIGITS = "০১২৩৪৫৬৭৮৯"

@@ -1,12 +1,23 @@
-"""Role checks that every service calls before it changes anything.
+"""Who may do what, and who may see what: the one policy that every path calls.
 
-A user has exactly one role (``User.role``). Checks live here so that the HTML views,
-the JSON API, the commands and the simulator enforce the same rules.
+A user has exactly one role (``User.role``). The HTML views, the JSON API, the exports,
+the commands and the simulator all ask here, so that they enforce the same rules:
+
+- ``require_role``: may this user take this kind of action at all (else 403);
+- ``centre_scope``: whose centre records (wallet, statement, top-ups) the user may see;
+- ``application_scope``: whose applications the user may see.
+
+Something outside a user's scope is "not found" (404), never "forbidden": a user is not
+told that it exists. The selectors turn a scope into a query (``Scope.q``) and check one
+row against it (``Scope.covers``); a test proves the two agree for every role.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
+
+from django.db.models import Q
 
 from sahayata.core.errors import PermissionDenied
 from sahayata.people.models import CENTRE_ROLES, Role, User
@@ -17,6 +28,14 @@ def has_role(user: Any, *roles: str) -> bool:
     return isinstance(user, User) and user.is_active and user.role in roles
 
 
+def staff_user(user: Any) -> User:
+    """``user`` (``request.user``) as a staff ``User``. Login and token authentication see
+    to it before a view runs; should they not, this refuses rather than going on."""
+    if not isinstance(user, User):
+        raise PermissionDenied()
+    return user
+
+
 def require_role(user: Any, *roles: str) -> User:
     """Return ``user`` if its role is one of ``roles``; raise PermissionDenied otherwise."""
     if not has_role(user, *roles):
@@ -24,70 +43,85 @@ def require_role(user: Any, *roles: str) -> User:
     return user
 
 
-def is_centre_staff(user: Any, centre: Any) -> bool:
-    """An operator or the supervisor of this very centre."""
-    return (
-        has_role(user, *CENTRE_ROLES)
-        and centre is not None
-        and user.centre_id == getattr(centre, "pk", centre)
-    )
+@dataclass(frozen=True)
+class Scope:
+    """The part of the network a user may see: all of it, nothing, or what belongs to one
+    centre, one district or one department (at most one of the three ids is set)."""
+
+    everything: bool = False
+    centre_id: int | None = None
+    district_id: int | None = None
+    department_id: int | None = None
+
+    @property
+    def nothing(self) -> bool:
+        return not self.everything and (
+            self.centre_id is None and self.district_id is None and self.department_id is None
+        )
+
+    def q(
+        self,
+        *,
+        centre: str = "centre_id",
+        district: str = "centre__district_id",
+        department: str = "department_id",
+    ) -> Q:
+        """The rows in scope, for a model whose centre, district and department are reached
+        through these lookups (for ``Centre`` itself: ``centre="pk", district="district_id"``)."""
+        if self.everything:
+            return Q()
+        if self.centre_id is not None:
+            return Q((centre, self.centre_id))
+        if self.district_id is not None:
+            return Q((district, self.district_id))
+        if self.department_id is not None:
+            return Q((department, self.department_id))
+        return Q(pk__in=[])
+
+    def covers(
+        self,
+        *,
+        centre_id: int | None = None,
+        district_id: int | None = None,
+        department_id: int | None = None,
+    ) -> bool:
+        """Whether one row (its centre, its centre's district, its department) is in scope,
+        as ``q`` would say of it."""
+        if self.everything:
+            return True
+        if self.centre_id is not None:
+            return centre_id == self.centre_id
+        if self.district_id is not None:
+            return district_id == self.district_id
+        if self.department_id is not None:
+            return department_id == self.department_id
+        return False
 
 
-def is_centre_operator(user: Any, centre: Any) -> bool:
-    return has_role(user, Role.OPERATOR) and user.centre_id == getattr(centre, "pk", centre)
+EVERYTHING = Scope(everything=True)
+NOTHING = Scope()
 
 
-def is_department_officer(user: Any, department: Any) -> bool:
-    """An officer of this department."""
-    return (
-        has_role(user, Role.OFFICER)
-        and department is not None
-        and user.department_id == getattr(department, "pk", department)
-    )
-
-
-def is_district_nodal(user: Any, district: Any) -> bool:
-    return (
-        has_role(user, Role.DISTRICT)
-        and district is not None
-        and user.district_id == getattr(district, "pk", district)
-    )
-
-
-def is_finance(user: Any) -> bool:
-    return has_role(user, Role.FINANCE)
-
-
-def is_auditor(user: Any) -> bool:
-    return has_role(user, Role.AUDITOR)
-
-
-def is_admin(user: Any) -> bool:
-    return has_role(user, Role.ADMIN)
-
-
-def can_view_centre(user: Any, centre: Any) -> bool:
-    """Who may see a centre's own records (wallet, applications): its staff, the nodal
-    officer of its district, finance, the auditor and the administrator."""
-    if is_centre_staff(user, centre):
-        return True
+def centre_scope(user: Any) -> Scope:
+    """Whose centre records (wallet, statement, top-ups) ``user`` may see: operators and the
+    supervisor their own centre, a district nodal officer the centres of the district,
+    finance, auditors and administrators every centre. A department officer sees the
+    centre of an application through the application, never its wallet."""
+    if has_role(user, *CENTRE_ROLES):
+        return Scope(centre_id=user.centre_id) if user.centre_id else NOTHING
+    if has_role(user, Role.DISTRICT):
+        return Scope(district_id=user.district_id) if user.district_id else NOTHING
     if has_role(user, Role.FINANCE, Role.AUDITOR, Role.ADMIN):
-        return True
-    return has_role(user, Role.DISTRICT) and user.district_id == getattr(
-        centre, "district_id", None
-    )
+        return EVERYTHING
+    return NOTHING
 
 
-def require_centre_staff(user: Any, centre: Any, *roles: str) -> User:
-    """``user`` if it is an operator or supervisor (or one of ``roles``) of ``centre``."""
-    allowed = roles or CENTRE_ROLES
-    if not (has_role(user, *allowed) and is_centre_staff(user, centre)):
-        raise PermissionDenied()
-    return user
-
-
-def require_department_officer(user: Any, department: Any) -> User:
-    """``user`` if it is an officer of ``department``."""
-    if not is_department_officer(user, department):
-        raise PermissionDenied()
-    return user
+def application_scope(user: Any) -> Scope:
+    """Whose applications ``user`` may see: an officer those of the department; finance
+    none (it reconciles money and needs no citizen's file); everyone else the applications
+    of the centres in their ``centre_scope``."""
+    if has_role(user, Role.OFFICER):
+        return Scope(department_id=user.department_id) if user.department_id else NOTHING
+    if has_role(user, Role.FINANCE):
+        return NOTHING
+    return centre_scope(user)

@@ -1,4 +1,4 @@
-"""Reads about people: citizen search and staff lookups."""
+"""Reads about people: citizen search."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 
 from sahayata.core.money import ascii_digits
 from sahayata.core.text import has_control_characters
-from sahayata.people.models import Citizen, Role, User
+from sahayata.people.models import Citizen
 from sahayata.people.rules import normalise_mobile
 
 
@@ -24,11 +24,3 @@ def citizen_search(*, query: str, limit: int = 50) -> QuerySet[Citizen]:
     elif digits.isdigit() and len(digits) >= 4:
         condition |= Q(mobile__endswith=digits)
     return Citizen.objects.filter(condition).order_by("name_en", "pk")[:limit]
-
-
-def user_get_by_username(*, username: str) -> User | None:
-    return User.objects.filter(username=username).first()
-
-
-def department_officers(*, department_id: int) -> QuerySet[User]:
-    return User.objects.filter(role=Role.OFFICER, department_id=department_id, is_active=True)

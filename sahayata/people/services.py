@@ -283,17 +283,6 @@ def user_create(
         raise DuplicateUsername(details={"username": username}) from None
 
 
-def user_set_password(*, user: User, password: str) -> User:
-    try:
-        validate_password(password, user=user)
-    except ValidationError as exc:
-        raise WeakPassword(details={"problems": [str(m) for m in exc.messages]}) from None
-    with transaction.atomic():
-        user.set_password(password)
-        user.save(update_fields=["password"])
-    return user
-
-
 def api_token_revoke(*, token: ApiToken, actor: User | None = None) -> ApiToken:
     """Revoke a token now; a revoked token never authenticates again."""
     if actor is not None and actor.pk != token.user_id:

@@ -13,14 +13,13 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
-from zoneinfo import ZoneInfo
 
+from sahayata.core.clock import IST
 from sahayata.core.errors import InvalidInput
+from sahayata.core.money import CRORE_PAISE
 
-IST = ZoneInfo("Asia/Kolkata")
 ALL = 0  # dimension value meaning "all districts / departments / services" in a cell
 ALL_TIME_PERIOD = dt.date(2000, 1, 1)
-CRORE_PAISE = 100 * 1_00_00_000  # ₹1 crore in paise
 LAKH = 1_00_000
 PAISE_THRESHOLDS: tuple[int, ...] = tuple(
     n * CRORE_PAISE for n in (1, 10, 100, 500, 1_000, 2_000, 5_000)
@@ -45,7 +44,7 @@ METRICS = (
     "simulated_events",
 )
 MAX_WEIGHT = 2_147_483_647  # the outbox column is an integer on PostgreSQL
-MAX_PAISE = 2**63 - 1
+MAX_PAISE = 2**63 - 1  # a rollup total's bound (a bigint), not core.money.MAX_AMOUNT_PAISE
 TRANSFER_ID_LENGTH = 64
 _NEVER = 1 << 255  # above every threshold: "no threshold left to cross"
 

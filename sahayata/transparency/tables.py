@@ -6,7 +6,6 @@ downloads carry exact figures; the HTML formats them in the visitor's language.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,11 +13,10 @@ from typing import Any
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
+from sahayata.core.clock import IST
 from sahayata.core.money import bengali_digits, format_count, format_inr, format_inr_words
 from sahayata.transparency.models import Milestone
 from sahayata.transparency.selectors import DashboardReads, Figures
-
-IST = dt.timezone(dt.timedelta(hours=5, minutes=30))
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,10 @@
 """JSON API of the e-wallet (API.md): balance, statement (JSON or CSV), top-ups.
 
-Visibility: a centre's operators and supervisor see their own wallet; finance and auditors
-see every wallet; another centre's staff get 404, as if the centre had no wallet for them.
+Visibility is ``people.roles.centre_scope``, through ``selectors.centre_visible``: a
+centre's operators and supervisor see their own wallet, a district nodal officer those of
+the district's centres, finance, auditors and administrators every wallet. A role that sees
+no wallet (a department officer) gets 403; a centre outside the user's scope is 404, as if
+it did not exist.
 Creating, approving and rejecting a top-up take an ``Idempotency-Key``.
 """
 
@@ -23,8 +26,8 @@ from sahayata.api.auth import bearer
 from sahayata.api.idempotency import run_idempotent
 from sahayata.api.schemas import MAX_OFFSET, ErrorOut, PaiseIn
 from sahayata.core.errors import InvalidInput, NotFound
-from sahayata.core.text import has_control_characters
 from sahayata.people.models import Role, User
+from sahayata.people.roles import centre_scope, staff_user
 from sahayata.places.models import Centre
 from sahayata.wallet import selectors
 from sahayata.wallet.errors import WalletForbidden
@@ -33,7 +36,6 @@ from sahayata.wallet.services import topup_approve, topup_reject, topup_request
 
 router = Router(tags=["wallet"])
 
-WALLET_READERS = (Role.OPERATOR, Role.SUPERVISOR, Role.FINANCE, Role.AUDITOR)
 MAX_STATEMENT_DAYS = 366
 ERRORS: dict[int, Any] = {
     400: ErrorOut,
@@ -53,20 +55,16 @@ def _is_json_object(raw: bytes) -> bool:
 
 
 def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # bearer auth guarantees it
-    return user
+    return staff_user(request.user)
 
 
-def _visible_centre(user: User, code: str, *, roles: tuple[str, ...] = WALLET_READERS) -> Centre:
-    """The centre whose wallet ``user`` may see; 404 when it is not theirs to see."""
-    if not user.has_role(*roles):
+def _visible_centre(user: User, code: str, *, roles: tuple[str, ...] | None = None) -> Centre:
+    """The centre whose wallet ``user`` may see: 403 for a role that sees no wallet (or is
+    not one of ``roles``), 404 for a centre outside the user's scope."""
+    if centre_scope(user).nothing or (roles is not None and not user.has_role(*roles)):
         raise WalletForbidden()
-    # A code with a control character names no centre (and PostgreSQL refuses NUL in text).
-    centre = None if has_control_characters(code) else Centre.objects.filter(code=code).first()
+    centre = selectors.centre_visible(user=user, code=code)
     if centre is None:
-        raise NotFound()
-    if user.role in (Role.OPERATOR, Role.SUPERVISOR) and user.centre_id != centre.pk:
         raise NotFound()
     return centre
 
@@ -324,15 +322,15 @@ class TopUpListOut(Schema):
     "/topups",
     auth=bearer,
     response={200: TopUpListOut, **ERRORS},
-    summary="Top-ups awaiting a decision (finance and auditors)",
+    summary="Top-ups awaiting a decision (finance, auditors and administrators)",
 )
 def topups_list(request: HttpRequest, limit: int = 100, offset: int = 0) -> dict[str, Any]:
     user = _user(request)
-    if not user.has_role(Role.FINANCE, Role.AUDITOR):
+    if not centre_scope(user).everything:
         raise WalletForbidden()
     if not 1 <= limit <= 500 or not 0 <= offset <= MAX_OFFSET:
         raise InvalidInput()
-    pending = selectors.topups_pending()
+    pending = selectors.topups_pending(user=user)
     return {
         "items": [topup_body(t) for t in pending[offset : offset + limit]],
         "count": pending.count(),

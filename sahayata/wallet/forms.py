@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sahayata.core.money import AMOUNT_PROBLEMS, AmountError, parse_rupees
-from sahayata.wallet.rules import MAX_AMOUNT_PAISE
+from sahayata.core.money import AMOUNT_PROBLEMS, MAX_AMOUNT_PAISE, AmountError, parse_rupees
 
 
 class RupeesField(forms.Field):
@@ -63,9 +63,9 @@ class StatementForm(forms.Form):
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
-        date_to = data.get("date_to") or timezone.localdate()
-        date_from = data.get("date_from") or date_to - dt.timedelta(days=29)
-        assert isinstance(date_from, dt.date) and isinstance(date_to, dt.date)
+        # The DateFields have cleaned both to a date or None.
+        date_to = cast(dt.date | None, data.get("date_to")) or timezone.localdate()
+        date_from = cast(dt.date | None, data.get("date_from")) or date_to - dt.timedelta(days=29)
         if date_from > date_to:
             raise forms.ValidationError(_("The start date is after the end date."))
         if (date_to - date_from).days >= 366:

@@ -28,16 +28,14 @@ Conventions (TigerBeetle's model; amounts are integer paise):
 
 from __future__ import annotations
 
-import uuid
-
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from sahayata.catalogue.models import Department
 from sahayata.core.ids import uuid7
+from sahayata.core.money import MAX_AMOUNT_PAISE
 from sahayata.places.models import Centre
-from sahayata.wallet.rules import MAX_AMOUNT_PAISE
 
 STRIPES = 16
 
@@ -49,17 +47,6 @@ class AccountKind(models.TextChoices):
     TREASURY = "treasury", _("State treasury")
     FUNDING_BANK = "funding_bank", _("Funding bank account")
     REFUNDS = "refunds", _("Refunds")
-
-
-HOT_KINDS = frozenset(
-    {
-        AccountKind.DEPARTMENT_RECEIVABLE,
-        AccountKind.BILLER_RECEIVABLE,
-        AccountKind.TREASURY,
-        AccountKind.FUNDING_BANK,
-        AccountKind.REFUNDS,
-    }
-)
 
 
 class Account(models.Model):
@@ -338,7 +325,3 @@ class TopUp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bank_reference} ({self.status})"
-
-
-def new_transfer_id() -> uuid.UUID:
-    return uuid7()

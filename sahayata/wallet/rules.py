@@ -23,6 +23,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from sahayata.core.money import MAX_AMOUNT_PAISE
 from sahayata.wallet.errors import (
     CreditLimitExceeded,
     HoldAlreadyResolved,
@@ -34,7 +35,6 @@ from sahayata.wallet.errors import (
     TransferExists,
 )
 
-MAX_AMOUNT_PAISE = 10**15
 MAX_TIMEOUT_SECONDS = 366 * 24 * 3600
 
 

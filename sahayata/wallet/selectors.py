@@ -1,4 +1,5 @@
-"""Reads of the e-wallet: balances, statements with a running balance, daily closings."""
+"""Reads of the e-wallet: whose wallet a user may see, balances, statements with a running
+balance, daily closings, top-ups."""
 
 from __future__ import annotations
 
@@ -6,12 +7,15 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.db import models
 from django.db.models import F, Max, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sahayata.core.text import has_control_characters
+from sahayata.people.roles import centre_scope
 from sahayata.places.models import Centre
 from sahayata.wallet.models import (
     Account,
@@ -175,12 +179,23 @@ def wallets_available(*, account_ids: Sequence[int]) -> dict[int, int]:
     return found
 
 
+def centres_visible(*, user: Any) -> QuerySet[Centre]:
+    """The centres whose records (wallet, statement, top-ups) ``user`` may see: the one
+    rule (``people.roles.centre_scope``) for the pages, the API and the CSV exports."""
+    return Centre.objects.filter(centre_scope(user).q(centre="pk", district="district_id"))
+
+
+def centre_visible(*, user: Any, code: str) -> Centre | None:
+    """The centre with this code if ``user`` may see its records; None otherwise, whether
+    it does not exist or is not theirs (the two are never told apart)."""
+    # A code with a control character names no centre (and PostgreSQL refuses NUL in text).
+    if not code or has_control_characters(code):
+        return None
+    return centres_visible(user=user).select_related("district").filter(code=code).first()
+
+
 def centre_wallet(*, centre: Centre) -> Account | None:
     return Account.objects.filter(centre=centre).first()
-
-
-def account_by_code(*, code: str) -> Account | None:
-    return Account.objects.filter(code=code).first()
 
 
 def _local_midnight(day: date) -> datetime:
@@ -329,9 +344,11 @@ def wallet_daily_balances(
     return days
 
 
-def topups_pending() -> QuerySet[TopUp]:
+def topups_pending(*, user: Any) -> QuerySet[TopUp]:
+    """Top-ups awaiting finance's decision, of the centres ``user`` may see, oldest first."""
     return (
         TopUp.objects.filter(status=TopUp.Status.REQUESTED)
+        .filter(centre_scope(user).q(centre="centre_id", district="centre__district_id"))
         .select_related("centre", "requested_by")
         .order_by("requested_at")
     )

@@ -133,6 +133,14 @@ def transfers_create(
     return [outcome.transfer for outcome in outcomes if outcome.transfer is not None]
 
 
+def _only_transfer(outcomes: list[Outcome]) -> Transfer:
+    """The transfer of a linked run of one operation (a refusal was raised already)."""
+    transfer = outcomes[0].transfer if outcomes else None
+    if transfer is None:
+        raise RuntimeError("the wallet engine applied a linked operation but returned no transfer")
+    return transfer
+
+
 def transfer_post(
     *, id: uuid.UUID, pending_id: uuid.UUID, amount_paise: int | None = None
 ) -> Transfer:
@@ -140,15 +148,13 @@ def transfer_post(
     outcomes = engine.run(
         [PostSpec(id=id, pending_id=pending_id, amount_paise=amount_paise)], linked=True
     )
-    assert outcomes[0].transfer is not None
-    return outcomes[0].transfer
+    return _only_transfer(outcomes)
 
 
 def transfer_void(*, id: uuid.UUID, pending_id: uuid.UUID) -> Transfer:
     """Void a hold, exactly once: the money goes back to the wallet."""
     outcomes = engine.run([VoidSpec(id=id, pending_id=pending_id)], linked=True)
-    assert outcomes[0].transfer is not None
-    return outcomes[0].transfer
+    return _only_transfer(outcomes)
 
 
 def transfers_apply(*, ops: Sequence[Operation], now: datetime | None = None) -> list[Outcome]:
@@ -500,7 +506,8 @@ def _save_decisions(topups: list[TopUp]) -> None:
     Python for a few thousand rows."""
     fields = [field for field in TopUp._meta.concrete_fields if field.name in _DECISION_FIELDS]
     pk = TopUp._meta.pk
-    assert pk is not None
+    if pk is None:  # every concrete model has one; this tells mypy so
+        raise RuntimeError("TopUp has no primary key")
     rows = [
         [field.get_db_prep_save(getattr(topup, field.attname), connection) for field in fields]
         + [pk.get_db_prep_value(topup.pk, connection)]

@@ -1,7 +1,8 @@
 """HTML pages of the wallet: the centre's wallet and statement, and finance's top-up queue.
 
 Views only translate between HTTP and the services/selectors; every rule (who may ask,
-who may approve, maker-checker) is enforced by the services.
+who may approve, maker-checker) is enforced by the services, and whose wallet a user may
+see is ``selectors.centre_visible`` (the same as in the API and the CSV export).
 """
 
 from __future__ import annotations
@@ -18,38 +19,34 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sahayata.core.errors import DomainError
-from sahayata.people.models import Role, User
-from sahayata.people.roles import can_view_centre
+from sahayata.people.models import CENTRE_ROLES, Role, User
+from sahayata.people.roles import centre_scope, staff_user
 from sahayata.places.models import Centre
 from sahayata.wallet import selectors
 from sahayata.wallet.api import statement_csv
 from sahayata.wallet.forms import RejectForm, StatementForm, TopUpRequestForm
 from sahayata.wallet.services import topup_approve, topup_reject, topup_request
 
-CENTRE_ROLES = (Role.OPERATOR, Role.SUPERVISOR)
-READERS = (Role.FINANCE, Role.AUDITOR, Role.DISTRICT)
-# Who reads the top-up queue and its history of decisions (finance decides).
-QUEUE_READERS = (Role.FINANCE, Role.AUDITOR)
 TOPUP_PAGE_SIZE = 50
 
 
 def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # login_required guarantees it
-    return request.user
+    return staff_user(request.user)
+
+
+def _sees_wallets(user: User) -> bool:
+    return not centre_scope(user).nothing
 
 
 def _centre_for(user: User, code: str | None) -> Centre:
-    """The user's own centre, or the centre named by ``code`` when the one visibility
-    policy (``can_view_centre``) lets this user see it; "not found" otherwise."""
-    if user.has_role(*CENTRE_ROLES) and user.centre is not None:
-        if code and code != user.centre.code:
-            raise Http404
-        return user.centre
-    if user.has_role(*READERS) and code:
-        centre = Centre.objects.filter(code=code).first()
-        if centre is not None and can_view_centre(user, centre):
-            return centre
-    raise Http404
+    """The centre named by ``code`` (by default an operator's or supervisor's own), if the
+    user may see its wallet (``selectors.centre_visible``); 404 otherwise."""
+    if not code and user.has_role(*CENTRE_ROLES) and user.centre is not None:
+        code = user.centre.code
+    centre = selectors.centre_visible(user=user, code=code or "")
+    if centre is None:
+        raise Http404
+    return centre
 
 
 def _forbidden(request: HttpRequest) -> HttpResponse:
@@ -59,12 +56,12 @@ def _forbidden(request: HttpRequest) -> HttpResponse:
 @login_required
 def wallet_home(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    if user.has_role(*QUEUE_READERS) and not request.GET.get("centre"):
-        return HttpResponseRedirect(reverse("wallet:topups"))
+    if not _sees_wallets(user):
+        return _forbidden(request)
     if user.has_role(Role.DISTRICT) and not request.GET.get("centre"):
         return HttpResponseRedirect(reverse("consoles:district"))
-    if not user.has_role(*CENTRE_ROLES, *READERS):
-        return _forbidden(request)
+    if centre_scope(user).everything and not request.GET.get("centre"):
+        return HttpResponseRedirect(reverse("wallet:topups"))
     centre = _centre_for(user, request.GET.get("centre"))
     form = TopUpRequestForm()
     if request.method == "POST" and user.has_role(*CENTRE_ROLES):
@@ -98,7 +95,7 @@ def wallet_home(request: HttpRequest) -> HttpResponse:
 @login_required
 def wallet_statement(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    if not user.has_role(*CENTRE_ROLES, *READERS):
+    if not _sees_wallets(user):
         return _forbidden(request)
     centre = _centre_for(user, request.GET.get("centre"))
     form = StatementForm(request.GET)
@@ -144,13 +141,14 @@ def wallet_statement(request: HttpRequest) -> HttpResponse:
 def topups_queue(request: HttpRequest) -> HttpResponse:
     """Finance's queue (oldest request first) and the history of decisions, newest first."""
     user = _user(request)
-    if not user.has_role(*QUEUE_READERS):
+    # The state-wide queue and its history: finance decides, auditors and administrators read.
+    if not centre_scope(user).everything:
         return _forbidden(request)
     history = Paginator(selectors.topups_decided(), TOPUP_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     context = {
-        "topups": list(selectors.topups_pending()[:200]),
+        "topups": list(selectors.topups_pending(user=user)[:200]),
         "history": history,
         "can_decide": user.has_role(Role.FINANCE),
         "reject_form": RejectForm(),

@@ -54,16 +54,3 @@ def test_seed_demo_is_idempotent_and_covers_every_district() -> None:
         assert centre.block.district_id == centre.district_id
         assert re.fullmatch(r"[A-Z0-9]{3}[0-9]{4}", centre.code)
     assert "23 districts" in out.getvalue()
-
-
-@pytest.mark.django_db
-def test_centre_get() -> None:
-    from sahayata.core.errors import NotFound
-    from sahayata.places.selectors import centre_get
-    from tests.factories import CentreFactory
-
-    centre = CentreFactory(code="KOL0012")
-    assert centre_get(code="KOL0012") == centre
-    with pytest.raises(NotFound) as caught:
-        centre_get(code="KOL9999")
-    assert caught.value.code == "centre_not_found"

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
-from sahayata.transparency.services import CRORE_PAISE, rollup_event_record, rollups_apply
+from sahayata.core.clock import IST
+from sahayata.core.money import CRORE_PAISE
+from sahayata.transparency.services import rollup_event_record, rollups_apply
 from tests.factories.transparency import rollup_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-IST = ZoneInfo("Asia/Kolkata")
 
 
 @pytest.fixture

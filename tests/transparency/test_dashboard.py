@@ -8,16 +8,16 @@ import io
 import re
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
+from sahayata.core.clock import IST
+from sahayata.core.money import CRORE_PAISE
 from sahayata.transparency.models import Milestone
-from sahayata.transparency.services import CRORE_PAISE, rollup_event_record, rollups_apply
+from sahayata.transparency.services import rollup_event_record, rollups_apply
 
-IST = ZoneInfo("Asia/Kolkata")
 STATIC = Path(__file__).resolve().parents[2] / "sahayata" / "core" / "static"
 
 

@@ -6,7 +6,6 @@ import datetime as dt
 import random
 from collections import defaultdict
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import transaction
@@ -16,6 +15,7 @@ from hypothesis import strategies as st
 from sahayata.applications.models import Application
 from sahayata.catalogue.models import Service
 from sahayata.core import dialect
+from sahayata.core.clock import IST
 from sahayata.core.errors import InvalidInput
 from sahayata.places.models import Centre
 from sahayata.transparency import fold, services
@@ -38,7 +38,6 @@ from tests.factories.catalogue import DepartmentFactory, ServiceFactory
 from tests.factories.places import BlockFactory, CentreFactory
 from tests.factories.transparency import simulation_world
 
-IST = ZoneInfo("Asia/Kolkata")
 # Two days before a month's end, late in the evening: events spill over midnight (in
 # Kolkata, not in UTC) and into the next month.
 T0 = dt.datetime(2025, 3, 30, 21, 0, tzinfo=IST)

@@ -5,22 +5,21 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection, transaction
 
+from sahayata.core.clock import IST
 from sahayata.core.errors import InvalidInput
+from sahayata.core.money import CRORE_PAISE
 from sahayata.transparency.models import ALL, Milestone, Rollup, RollupEvent
 from sahayata.transparency.services import (
-    CRORE_PAISE,
     LAKH,
     rollup_event_record,
     rollups_apply,
     rollups_apply_all,
 )
 
-IST = ZoneInfo("Asia/Kolkata")
 T0 = dt.datetime(2025, 3, 31, 23, 30, tzinfo=IST)
 
 

@@ -20,11 +20,12 @@ from sahayata.applications.selectors import (
     operator_day_summary,
 )
 from sahayata.applications.services import local_today
-from sahayata.applications.views.common import staff_page
+from sahayata.applications.views.common import not_found, staff_page
 from sahayata.applications.views.counter_apply import counter_apply, counter_bar
 from sahayata.catalogue.selectors import service_search
 from sahayata.core.errors import DomainError
 from sahayata.people.models import Citizen, Role, User
+from sahayata.people.roles import staff_user
 from sahayata.people.selectors import citizen_search
 from sahayata.people.services import citizen_register
 
@@ -34,9 +35,7 @@ SERVICES_PER_PAGE = 20
 
 
 def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
+    return staff_user(request.user)
 
 
 @staff_page(Role.OPERATOR, Role.SUPERVISOR)
@@ -131,7 +130,8 @@ def counter_services(request: HttpRequest, citizen_id: int) -> HttpResponse:
 def operator_day(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     today = local_today()
-    assert user.centre_id is not None
+    if user.centre_id is None:  # the database's check constraint says it never is
+        return not_found(request)
     summary = operator_day_summary(centre_id=user.centre_id, day=today)
     applications = list(centre_applications_on(centre_id=user.centre_id, day=today))
     return render(

@@ -39,6 +39,7 @@ from sahayata.catalogue.selectors import service_current_version, service_get
 from sahayata.core.errors import DomainError
 from sahayata.core.money import AMOUNT_PROBLEMS, format_inr
 from sahayata.people.models import Citizen, Role, User
+from sahayata.people.roles import staff_user
 from sahayata.wallet.selectors import centre_wallet, wallet_balance
 
 FIELD_PROBLEMS = {
@@ -72,9 +73,7 @@ def _bengali() -> bool:
 
 
 def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
+    return staff_user(request.user)
 
 
 def _label(spec: dict[str, Any]) -> str:

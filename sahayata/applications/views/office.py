@@ -35,14 +35,13 @@ from sahayata.applications.workflows import state_label, workflow_get
 from sahayata.catalogue.models import FeeHead, RequiredDocument
 from sahayata.core.errors import DomainError
 from sahayata.people.models import Role, User
+from sahayata.people.roles import staff_user
 
 ALL_STAFF = tuple(Role.values)
 
 
 def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
+    return staff_user(request.user)
 
 
 def tracking_url(request: HttpRequest, number: str) -> str:
