@@ -234,6 +234,7 @@ def child(simulate: bool) -> None:
     if simulate:
         call_command("migrate", verbosity=0)
         from sahayata.catalogue.demo import seed_demo as catalogue_seed
+        from sahayata.core.money import CRORE_PAISE
         from sahayata.places.demo import seed_demo as places_seed
         from sahayata.simulator import network
         from sahayata.simulator.services import simulation_run
@@ -250,7 +251,7 @@ def child(simulate: bool) -> None:
         )
         seconds = time.monotonic() - started
         rate = simulation.payments / seconds if seconds else 0.0
-        default_payments = 1_000 * network.CRORE_PAISE / network.MEAN_PAYMENT_PAISE
+        default_payments = 1_000 * CRORE_PAISE / network.MEAN_PAYMENT_PAISE
         floor = write_floor()
         _emit(
             figure="simulator",

@@ -21,11 +21,11 @@ from sahayata.applications.batch import (
 from sahayata.applications.models import Application, ApplicationFee
 from sahayata.applications.rules import FeeLine, add_working_days
 from sahayata.core import dialect
+from sahayata.core.clock import IST
 from sahayata.simulator import network
 from sahayata.simulator.models import Simulation
 from sahayata.simulator.progress import Progress
 from sahayata.simulator.world import (
-    IST,
     TOPUP_APPROVED,
     TOPUP_ASKED,
     TOPUP_DAYS,

@@ -31,12 +31,13 @@ import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from sahayata.core.money import CRORE_PAISE
+
 NETWORK_CENTRES = 3_561
 WALLET_START = dt.date(2021, 11, 1)
 DEFAULT_START = dt.date(2021, 11, 1)
 DEFAULT_DAYS = 1_370  # to the end of July 2025
 MILESTONE_TARGET_DAY = dt.date(2025, 7, 15)  # where the expected total reaches ₹1,000 crore
-CRORE_PAISE = 100 * 1_00_00_000
 FREE_SAMPLE_FACTOR = 25
 FREE_PER_PAYMENT = 6
 MEAN_PAYMENT_PAISE = 1_650_00

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from django.contrib.auth.hashers import make_password
 
@@ -25,7 +24,6 @@ from sahayata.wallet.services import (
     wallets_open_batch,
 )
 
-IST = ZoneInfo("Asia/Kolkata")
 TOPUP_MIN_PAISE = 1_00_000_00  # ₹1 lakh
 TOPUP_DAYS = 90  # a top-up covers about this many days of the centre's expected payments
 TOPUP_ASKED, TOPUP_APPROVED = dt.time(9, 30), dt.time(10, 15)
@@ -136,7 +134,8 @@ def _ensure_people(centres: list[Centre]) -> tuple[dict[int, int], dict[int, Use
     for user in User.objects.filter(
         role=Role.OPERATOR, centre__in=centres, is_active=True
     ).order_by("pk"):
-        assert user.centre_id is not None
+        if user.centre_id is None:  # filtered by centre above: cannot happen
+            raise SimulationError(details={"operator": user.username})
         operator_of.setdefault(user.centre_id, user.pk)
         requester_of.setdefault(user.centre_id, user)
     return operator_of, requester_of
@@ -181,7 +180,8 @@ def _ensure_citizens(districts: set[int], per_district: int = 40) -> dict[int, l
             )
     if new:
         for citizen in Citizen.objects.bulk_create(new, batch_size=1_000):
-            assert citizen.district_id is not None
+            if citizen.district_id is None:  # created with a district above
+                raise SimulationError(details={"citizen": citizen.pk})
             pool[citizen.district_id].append(citizen.pk)
     return pool
 

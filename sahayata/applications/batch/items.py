@@ -23,7 +23,6 @@ from sahayata.catalogue.models import Service
 from sahayata.catalogue.selectors import service_current_version
 
 APPROVE, REJECT, FAIL, EXPIRE = "approve", "reject", "fail", "expire"
-OUTCOMES = (APPROVE, REJECT, FAIL, EXPIRE)
 
 
 class BatchError(ValueError):

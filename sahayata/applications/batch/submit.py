@@ -24,6 +24,7 @@ from sahayata.applications.rules import (
 from sahayata.catalogue.models import Department
 from sahayata.core import dialect
 from sahayata.core.ids import uuid7
+from sahayata.core.money import MAX_AMOUNT_PAISE
 from sahayata.integrations.adapters import adapter_get
 from sahayata.integrations.models import AdapterCall
 from sahayata.transparency.services import RollupEventSpec
@@ -302,7 +303,7 @@ def applications_submit_batch(
         submitted: list[Submitted] = []
         for row_id, item, number in zip(ids, items, numbers, strict=True):
             service = item.plan
-            if service.amount_field and not 1 <= item.amount_paise <= 10**15:
+            if service.amount_field and not 1 <= item.amount_paise <= MAX_AMOUNT_PAISE:
                 raise BatchError(f"{service.code}: amount out of range")
             plan = plans.submission_plan(
                 service.terms,
