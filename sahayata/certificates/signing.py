@@ -18,21 +18,17 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import json
-import os
-import threading
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from django.conf import settings
 
+from sahayata.core.keys import Ed25519Keyring, key_id_of, pem_of
+
 TOKEN_PREFIX = "SHY1"  # noqa: S105 - a format marker, not a secret
-_lock = threading.RLock()
 
 
 def key_path() -> Path:
@@ -40,95 +36,35 @@ def key_path() -> Path:
     return Path(configured) if configured else Path(settings.VAR_DIR) / "signing-ed25519.pem"
 
 
-def _generate(path: Path) -> None:
-    key = Ed25519PrivateKey.generate()
-    pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        # O_EXCL: two processes starting at once must not each write a different key.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(pem)
-
-
-@lru_cache(maxsize=8)
-def _load(path: str, mtime_ns: int) -> Ed25519PrivateKey:
-    # Keyed by the file's mtime too, so a rotation by another process is picked up.
-    key = serialization.load_pem_private_key(Path(path).read_bytes(), password=None)
-    if not isinstance(key, Ed25519PrivateKey):
-        raise TypeError(f"{path} is not an Ed25519 private key")
-    return key
-
-
-def private_key() -> Ed25519PrivateKey:
-    path = key_path()
-    with _lock:
-        if not path.exists():
-            _generate(path)
-    return _load(str(path), path.stat().st_mtime_ns)
-
-
-def public_key() -> Ed25519PublicKey:
-    return private_key().public_key()
-
-
-def pem_of(key: Ed25519PublicKey) -> str:
-    return key.public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    ).decode()
-
-
-def _kid(key: Ed25519PublicKey) -> str:
-    raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    return hashlib.sha256(raw).hexdigest()[:16]
-
-
-def key_id() -> str:
-    return _kid(public_key())
-
-
 def keyring_dir() -> Path:
     configured = getattr(settings, "SAHAYATA_SIGNING_KEYRING_DIR", None)
     return Path(configured) if configured else key_path().parent / "signing-keyring"
 
 
-@lru_cache(maxsize=64)
-def _load_public(path: str, mtime_ns: int) -> Ed25519PublicKey:
-    key = serialization.load_pem_public_key(Path(path).read_bytes())
-    if not isinstance(key, Ed25519PublicKey):
-        raise TypeError(f"{path} is not an Ed25519 public key")
-    return key
+KEYRING = Ed25519Keyring(key_path, keyring_dir)
+
+
+def private_key() -> Ed25519PrivateKey:
+    return KEYRING.private_key()
+
+
+def public_key() -> Ed25519PublicKey:
+    return KEYRING.public_key()
+
+
+def key_id() -> str:
+    return key_id_of(public_key())
 
 
 def published_keys() -> list[tuple[str, Ed25519PublicKey]]:
     """``(key ID, public key)`` of every key that may have signed a certificate: the
     current one first, then the retired ones, newest first."""
-    current = public_key()
-    keys = [(_kid(current), current)]
-    directory = keyring_dir()
-    retired = sorted(
-        directory.glob("*.pem") if directory.is_dir() else [],
-        key=lambda p: p.stat().st_mtime_ns,
-        reverse=True,
-    )
-    for path in retired:
-        key = _load_public(str(path), path.stat().st_mtime_ns)
-        if all(_kid(key) != kid for kid, _ in keys):
-            keys.append((_kid(key), key))
-    return keys
+    return KEYRING.published_keys()
 
 
 def public_key_for(kid: str | None) -> Ed25519PublicKey | None:
     """The published key with this ID (the current key when ``kid`` is None)."""
-    if kid is None:
-        return public_key()
-    return next((key for found, key in published_keys() if found == kid), None)
+    return KEYRING.public_key_for(kid)
 
 
 def signing_key_rotate() -> tuple[str, str]:
@@ -137,25 +73,7 @@ def signing_key_rotate() -> tuple[str, str]:
     Returns ``(retired key ID, new key ID)``. The retired public key is written before the
     private key is replaced, so no certificate is ever left without its key.
     """
-    with _lock:
-        retiring = public_key()
-        directory = keyring_dir()
-        directory.mkdir(parents=True, exist_ok=True)
-        retired_path = directory / f"{_kid(retiring)}.pem"
-        retired_path.write_text(pem_of(retiring))
-        path = key_path()
-        fresh = Ed25519PrivateKey.generate()
-        pem = fresh.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-        staged = path.with_name(f".{path.name}.new")
-        fd = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(pem)
-        os.replace(staged, path)  # atomic: readers see the old key or the new one
-    return _kid(retiring), _kid(fresh.public_key())
+    return KEYRING.rotate()
 
 
 def canonical(payload: dict[str, Any]) -> str:
