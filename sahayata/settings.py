@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "sahayata.notifications",
     "sahayata.transparency",
     "sahayata.consoles",
+    "sahayata.ledgerlog",
     "sahayata.simulator",
     "sahayata.api",
     "sahayata.site",  # the composition root: API assembly, jobs, demo loader, home page
@@ -187,6 +188,9 @@ SAHAYATA_SIGNING_KEY_PATH = os.environ.get("SAHAYATA_SIGNING_KEY_PATH") or None
 SAHAYATA_SIGNING_KEYRING_DIR = os.environ.get("SAHAYATA_SIGNING_KEYRING_DIR") or None
 # Who a bearer token of the API belongs to (token in, user or None out).
 SAHAYATA_API_TOKEN_USER = "sahayata.people.tokens.user_for_token"  # noqa: S105 - a dotted path
+# The transparency log's own Ed25519 key (never the certificate key) and its keyring.
+SAHAYATA_LOG_KEY_PATH = os.environ.get("SAHAYATA_LOG_KEY_PATH") or None
+SAHAYATA_LOG_KEYRING_DIR = os.environ.get("SAHAYATA_LOG_KEYRING_DIR") or None
 # Simulated back ends per adapter, as JSON, e.g. {"treasury_challan": {"failure_rate": 0.01}}.
 SAHAYATA_ADAPTERS = json.loads(os.environ.get("SAHAYATA_ADAPTERS", "{}"))
 # SMS gateway class (dotted path); the default appends to SAHAYATA_SMS_FILE.

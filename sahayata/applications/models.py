@@ -118,6 +118,9 @@ class Application(models.Model):
     # How many applications this row stands for in the figures: 1, or the simulator's
     # sampling factor for the free services it writes one in N of.
     sample_weight = models.PositiveIntegerField(_("sample weight"), default=1, editable=False)
+    # The secret that opens this application's leaves in the transparency log; printed only
+    # on its acknowledgement and receipt (drawn by sahayata.ledgerlog.salts).
+    log_salt = models.CharField(_("log salt"), max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("application")

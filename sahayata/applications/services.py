@@ -52,6 +52,7 @@ from sahayata.applications.workflows import SYSTEM, Action, Workflow, workflow_g
 from sahayata.catalogue.models import Service, ServiceVersion
 from sahayata.catalogue.selectors import service_current_version
 from sahayata.core.errors import Conflict, DomainError, NotFound
+from sahayata.ledgerlog.salts import log_salt_new
 from sahayata.people.models import Citizen, Role, User
 from sahayata.people.roles import require_role
 from sahayata.people.rules import normalise_mobile
@@ -235,6 +236,7 @@ def _submission_write(
         state_entered_at=now,
         state_due_date=plan.state_due_date,
         client_token=client_token or None,
+        log_salt=log_salt_new(),
     )
     fees = ApplicationFee.objects.bulk_create(
         [

@@ -9,6 +9,7 @@ from sahayata.api.main import SahayataAPI
 from sahayata.applications.api import router as applications_router
 from sahayata.catalogue.api import router as catalogue_router
 from sahayata.certificates.api import router as certificates_router
+from sahayata.ledgerlog.api import router as ledgerlog_router
 from sahayata.places.api import router as places_router
 from sahayata.transparency.api import router as transparency_router
 from sahayata.wallet.api import router as wallet_router
@@ -29,3 +30,4 @@ api.add_router("/", wallet_router)
 api.add_router("/", applications_router)
 api.add_router("/", certificates_router)
 api.add_router("/", transparency_router)
+api.add_router("/", ledgerlog_router)

@@ -1,7 +1,8 @@
 """The periodic jobs and their schedule on the job queue (django-q2, ORM broker).
 
 Each job calls the same service as its own command (``wallet_sweep``, ``integrations_poll``,
-``integrations_reconcile``, ``rtps_escalate``, ``notifications_send``, ``rollups_apply``)
+``integrations_reconcile``, ``rtps_escalate``, ``notifications_send``, ``rollups_apply``,
+``log_publish``)
 and returns a one-line summary, which the queue stores with the task. Every job is
 idempotent, so a retry, an overlap of two ticks or two workers never does anything twice.
 ``schedules_register`` keeps one ``Schedule`` row per job, named ``sahayata:<job>``.
@@ -75,6 +76,14 @@ def documents_sweep() -> str:
     return " ".join(f"{key}={value}" for key, value in counts.items())
 
 
+def log_publish() -> str:
+    """Append new posted transfers to the transparency log; sign a head once a Kolkata day."""
+    from sahayata.ledgerlog.services import log_publish_due
+
+    head, new = log_publish_due()
+    return f"leaves={head.tree_size if head is not None else 0} new_head={int(new)}"
+
+
 @dataclass(frozen=True)
 class Job:
     name: str
@@ -100,6 +109,7 @@ JOBS: tuple[Job, ...] = (
     Job("notifications_send", notifications_send, 1),
     Job("rollups_apply", rollups_apply, 1),
     Job("documents_sweep", documents_sweep, 30),
+    Job("log_publish", log_publish, 5),
 )
 
 

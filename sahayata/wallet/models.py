@@ -306,6 +306,8 @@ class TopUp(models.Model):
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     reject_reason = models.CharField(_("reason"), max_length=200, blank=True)
     transfer_id = models.UUIDField(_("transfer"), null=True, blank=True, unique=True)
+    # The secret that opens this top-up's leaf in the transparency log; the centre's alone.
+    log_salt = models.CharField(_("log salt"), max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("top-up")

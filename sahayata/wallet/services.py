@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from sahayata.catalogue.models import Department
 from sahayata.core import dialect
+from sahayata.ledgerlog.salts import log_salt_new
 from sahayata.people.models import Role
 from sahayata.places.models import Centre
 from sahayata.wallet import engine, rules
@@ -338,7 +339,11 @@ def _checked_request(spec: TopUpRequestSpec) -> TopUp:
     amount = rules.validate_amount(spec.amount_paise)
     reference = _validate_bank_reference(spec.bank_reference)
     return TopUp(
-        centre=spec.centre, amount_paise=amount, bank_reference=reference, requested_by=user
+        centre=spec.centre,
+        amount_paise=amount,
+        bank_reference=reference,
+        requested_by=user,
+        log_salt=log_salt_new(),
     )
 
 

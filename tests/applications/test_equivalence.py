@@ -16,6 +16,9 @@ What the batch path leaves out or writes differently, on purpose:
   back end's answer is labelled with its adapter and reference.
 - ``ADAPTER_CALL_NOT_COMPARED``: the back end's own answer (its reference, the attempts
   it took, its message): the simulated decision stands for it.
+- ``APPLICATION_NOT_COMPARED``: the transparency-log salt, drawn at random per
+  application by both paths; only that each path draws one (32 hex digits, all
+  different) is compared.
 - Expiry (a hold past its timeout) is not driven here: both paths use the wallet's own
   sweeper (``holds_expire``) and then the same system ``fail`` step, covered by
   tests/simulator.
@@ -78,6 +81,7 @@ NOT_WRITTEN_BY_BATCH = {
     Notification: "no SMS to a simulated citizen",
     Certificate: "no real holder",
 }
+APPLICATION_NOT_COMPARED = {"log_salt": "random per application (ledgerlog.salts)"}
 HISTORY_NOT_COMPARED = ("actor", "actor_label", "comment")
 ADAPTER_CALL_NOT_COMPARED = ("external_reference", "attempts", "last_error")
 ADAPTER_WORKFLOWS = {"bill_payment", "treasury_challan", "land_records"}
@@ -175,7 +179,10 @@ def _isolated(run: Callable[[], None]) -> dict[str, Any]:
 def _snapshot() -> dict[str, Any]:
     numbers = dict(Application.objects.values_list("pk", "number"))
     accounts = dict(Account.objects.values_list("pk", "code"))
+    salts = list(Application.objects.values_list("log_salt", flat=True))
     return {
+        "log_salts_drawn": len(set(salts)) == len(salts)
+        and all(len(salt) == 32 for salt in salts),
         "applications": sorted(
             Application.objects.values_list(
                 "number",

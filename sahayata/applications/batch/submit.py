@@ -27,6 +27,7 @@ from sahayata.core.ids import uuid7
 from sahayata.core.money import MAX_AMOUNT_PAISE
 from sahayata.integrations.adapters import adapter_get
 from sahayata.integrations.models import AdapterCall
+from sahayata.ledgerlog.salts import log_salt_new
 from sahayata.transparency.services import RollupEventSpec
 
 
@@ -74,6 +75,7 @@ APPLICATION_OWN_COLUMNS = (
     "fee_paise",
     "hold",
     "sample_weight",
+    "log_salt",
 )
 
 
@@ -202,6 +204,7 @@ class _SubmitRows:
                 plan.fee_paise,
                 plan.hold,
                 item.weight,
+                log_salt_new(),
                 *self.shared.shared(plan),
             )
         )

@@ -19,6 +19,7 @@ DEMO_MODULES = [
     "sahayata.wallet.demo",
     "sahayata.applications.demo",
     "sahayata.simulator.demo",
+    "sahayata.ledgerlog.demo",
 ]
 
 

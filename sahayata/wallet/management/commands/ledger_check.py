@@ -1,4 +1,5 @@
-"""``manage.py ledger_check``: seal new transfers, verify the ledger, exit 1 on any violation."""
+"""``manage.py ledger_check``: seal new transfers, verify the ledger and the transparency
+log's heads against it, exit 1 on any violation."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from sahayata.ledgerlog.checks import log_check
 from sahayata.wallet.ledger import ledger_check
 from sahayata.wallet.models import Account, Transfer
 
@@ -15,6 +17,7 @@ CHECKS = {
     "no_negative_account": "no limited account is negative",
     "hold_resolved_once": "every hold was resolved at most once",
     "hash_chain": "the hash chain is intact",
+    "transparency_log": "every signed head of the transparency log is the ledger's",
 }
 
 
@@ -27,7 +30,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        violations = ledger_check(seal=not options["no_seal"])
+        violations = ledger_check(seal=not options["no_seal"]) + log_check()
         self.stdout.write(
             f"Ledger: {Account.objects.count()} accounts, {Transfer.objects.count()} transfers"
         )

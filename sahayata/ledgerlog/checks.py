@@ -1,0 +1,109 @@
+"""The transparency log against the ledger, for ``ledger_check``.
+
+Recomputes every leaf from the posted transfers in seal order (with their salts), every
+stored node from the leaves, every head's root at its size, and checks each head's
+signature and that it names the head before it. One pass, O(log n) memory.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+from cryptography.exceptions import InvalidSignature
+
+from sahayata.ledgerlog import merkle, store
+from sahayata.ledgerlog.models import LogHead, LogLeaf, LogNode, LogState
+from sahayata.ledgerlog.services import leaf_hashes, posted_transfers_after
+from sahayata.ledgerlog.signing import LOG_KEYRING, head_message
+from sahayata.wallet.ledger import Violation
+
+CHECK = "transparency_log"
+BATCH = 10_000
+MAX_REPORTED = 50
+
+
+def _check_signatures(heads: list[LogHead], violations: list[Violation]) -> None:
+    keys = dict(LOG_KEYRING.published_keys())
+    previous = ""
+    for head in heads:
+        if head.previous_root_hash != previous:
+            violations.append(
+                Violation(CHECK, f"head {head.tree_size} does not name the head before it")
+            )
+        previous = head.root_hash
+        key = keys.get(head.key_id)
+        message = head_message(
+            tree_size=head.tree_size,
+            root_hash=head.root_hash,
+            timestamp=head.timestamp,
+            previous_root_hash=head.previous_root_hash,
+        )
+        try:
+            if key is None:
+                raise InvalidSignature()
+            key.verify(base64.b64decode(head.signature, validate=True), message)
+        except (InvalidSignature, binascii.Error, ValueError):
+            violations.append(Violation(CHECK, f"head {head.tree_size} is not signed by the log"))
+
+
+def _stored_leaves(start: int, count: int) -> dict[int, bytes]:
+    rows = LogLeaf.objects.filter(index__gte=start, index__lt=start + count)
+    return {index: bytes(value) for index, value in rows.values_list("index", "leaf_hash")}
+
+
+def _stored_nodes(nodes: list[tuple[merkle.Node, bytes]]) -> dict[merkle.Node, bytes]:
+    keys = [store.node_key(node) for node, _value in nodes]
+    found: dict[merkle.Node, bytes] = {}
+    for start in range(0, len(keys), store.CHUNK):
+        rows = LogNode.objects.filter(key__in=keys[start : start + store.CHUNK])
+        for key, value in rows.values_list("key", "hash"):
+            found[divmod(key, store.NODE_LEVEL_STRIDE)] = bytes(value)
+    return found
+
+
+def log_check() -> list[Violation]:
+    """Every violation of the log against the ledger (empty: every head holds)."""
+    violations: list[Violation] = []
+    heads = list(LogHead.objects.order_by("tree_size"))
+    _check_signatures(heads, violations)
+    state = LogState.objects.filter(pk=1).first()
+    size = state.size if state is not None else 0
+    frontier = merkle.Frontier(0, store.fetch)
+    roots = {head.tree_size: head.root_hash for head in heads}
+    bad_leaves = 0
+    seal_seq = 0
+    while frontier.size < size:
+        rows = posted_transfers_after(seal_seq, limit=min(BATCH, size - frontier.size))
+        if not rows:
+            break
+        stored = _stored_leaves(frontier.size, len(rows))
+        completed: list[tuple[merkle.Node, bytes]] = []
+        for value in leaf_hashes(rows):
+            if stored.get(frontier.size) != value:
+                bad_leaves += 1
+                if bad_leaves <= MAX_REPORTED:
+                    violations.append(
+                        Violation(CHECK, f"leaf {frontier.size} is not the ledger's transfer")
+                    )
+            completed.extend(frontier.append(value))
+            root = roots.get(frontier.size)
+            if root is not None and frontier.root().hex() != root:
+                violations.append(
+                    Violation(CHECK, f"head {frontier.size} is not the root of the ledger")
+                )
+        stored_nodes = _stored_nodes(completed)
+        if any(stored_nodes.get(node) != value for node, value in completed):
+            violations.append(
+                Violation(CHECK, f"stored nodes below leaf {frontier.size} were altered")
+            )
+        seal_seq = rows[-1][1]
+    if frontier.size != size:
+        violations.append(
+            Violation(CHECK, f"the log has {size} leaves, the ledger {frontier.size} posted")
+        )
+    elif LogLeaf.objects.count() != size:
+        violations.append(Violation(CHECK, "the log holds leaves beyond its size"))
+    if heads and heads[-1].tree_size > size:
+        violations.append(Violation(CHECK, f"head {heads[-1].tree_size} is beyond the log"))
+    return violations

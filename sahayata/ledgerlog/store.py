@@ -1,0 +1,52 @@
+"""The tree's node store in the database: leaves in ``LogLeaf``, interior nodes in ``LogNode``.
+
+``fetch`` answers ``merkle``'s node requests with at most two queries (leaves, nodes), so a
+proof at any size costs two indexed lookups of a few dozen keys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sahayata.ledgerlog import merkle
+from sahayata.ledgerlog.models import NODE_LEVEL_STRIDE, LogLeaf, LogNode
+
+CHUNK = 500  # keys per IN (...): SQLite's variable limit is far above, PostgreSQL's too
+
+
+def node_key(node: merkle.Node) -> int:
+    level, index = node
+    return level * NODE_LEVEL_STRIDE + index
+
+
+def fetch(nodes: Iterable[merkle.Node]) -> dict[merkle.Node, bytes]:
+    wanted = set(nodes)
+    leaves = sorted(index for level, index in wanted if level == 0)
+    keys = sorted(node_key(node) for node in wanted if node[0] > 0)
+    found: dict[merkle.Node, bytes] = {}
+    for start in range(0, len(leaves), CHUNK):
+        rows = LogLeaf.objects.filter(index__in=leaves[start : start + CHUNK])
+        for index, value in rows.values_list("index", "leaf_hash"):
+            found[(0, index)] = bytes(value)
+    for start in range(0, len(keys), CHUNK):
+        rows = LogNode.objects.filter(key__in=keys[start : start + CHUNK])
+        for key, value in rows.values_list("key", "hash"):
+            found[divmod(key, NODE_LEVEL_STRIDE)] = bytes(value)
+    missing = wanted - set(found)
+    if missing:
+        raise LookupError(f"the log's store lacks nodes {sorted(missing)[:5]}")
+    return found
+
+
+def write(leaves: list[tuple[int, str, bytes]], nodes: list[tuple[merkle.Node, bytes]]) -> None:
+    """Insert new leaves ``(index, transfer id hex, hash)`` and completed nodes, in bulk."""
+    LogLeaf.objects.bulk_create(
+        [
+            LogLeaf(index=index, transfer_id=transfer_id, leaf_hash=value)
+            for index, transfer_id, value in leaves
+        ],
+        batch_size=2000,
+    )
+    LogNode.objects.bulk_create(
+        [LogNode(key=node_key(node), hash=value) for node, value in nodes], batch_size=2000
+    )
