@@ -99,6 +99,8 @@ def application_body(application: Application, user: User) -> dict[str, Any]:
         "overdue": application.is_open and local_today() > application.due_date,
         "escalated": application.escalated_at is not None,
         "certificate_id": certificate.id if certificate is not None else None,
+        # Opens the application's leaves in the transparency log: only for who may see it.
+        "log_salt": application.log_salt,
         "next_actions": [
             a.code for a in application_next_actions(application=application, user=user)
         ],
