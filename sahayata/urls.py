@@ -16,6 +16,7 @@ urlpatterns = [
     path("wallet/", include("sahayata.wallet.urls")),
     path("", include("sahayata.applications.urls")),
     path("", include("sahayata.certificates.urls")),
+    path("", include("sahayata.ledgerlog.urls")),
     path("", include("sahayata.transparency.urls")),
     path("", include("sahayata.consoles.urls")),
     path("", include("sahayata.site.urls")),

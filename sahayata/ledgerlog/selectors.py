@@ -7,7 +7,10 @@ an unknown number and a wrong salt raise the same ``NotFound``.
 from __future__ import annotations
 
 import hmac
+from urllib.parse import urlencode
 from typing import Any
+
+from django.db.models import QuerySet
 
 from sahayata.applications.models import Application
 from sahayata.core.errors import InvalidInput, NotFound
@@ -35,8 +38,12 @@ def head_latest() -> LogHead | None:
     return LogHead.objects.order_by("-tree_size").first()
 
 
+def heads_ordered() -> QuerySet[LogHead]:
+    return LogHead.objects.order_by("-tree_size")
+
+
 def heads_page(*, limit: int = 100, offset: int = 0) -> dict[str, Any]:
-    heads = LogHead.objects.order_by("-tree_size")
+    heads = heads_ordered()
     return {
         "items": [head_body(head) for head in heads[offset : offset + limit]],
         "count": heads.count(),
@@ -105,3 +112,10 @@ def consistency_proof(*, first: int, second: int) -> dict[str, Any]:
         "to_root": roots[second],
         "proof": [node.hex() for node in proof],
     }
+
+
+def receipt_log_url(*, base_url: str, application_no: str, salt: str) -> str:
+    """What a receipt's log QR code holds: the public log page, with the number and the salt
+    after ``#`` so that they never reach a server's access log."""
+    query = urlencode({"application_no": application_no, "salt": salt})
+    return f"{base_url.rstrip('/')}/dashboard/log/#{query}"

@@ -1,20 +1,7 @@
-"""The offline verifier, loaded from ``scripts/verify_log.py`` as anyone would run it."""
+"""The offline verifier, loaded from ``scripts/verify_log.py`` as the server loads it."""
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-from typing import Any
+from sahayata.ledgerlog.verifier import verify_log as _load
 
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "verify_log.py"
-
-
-def load() -> Any:
-    spec = importlib.util.spec_from_file_location("verify_log", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-verify_log = load()
+verify_log = _load()

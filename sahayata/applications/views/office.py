@@ -34,6 +34,7 @@ from sahayata.applications.views.common import error_page, not_found, qr_svg, st
 from sahayata.applications.workflows import state_label, workflow_get
 from sahayata.catalogue.models import FeeHead, RequiredDocument
 from sahayata.core.errors import DomainError
+from sahayata.ledgerlog.selectors import receipt_log_url
 from sahayata.people.models import Role, User
 from sahayata.people.roles import staff_user
 
@@ -151,6 +152,11 @@ def acknowledgement(request: HttpRequest, number: str) -> HttpResponse:
         return not_found(request)
     url = tracking_url(request, application.number)
     receipt = request.GET.get("format") == "receipt"
+    log_url = receipt_log_url(
+        base_url=request.build_absolute_uri("/"),
+        application_no=application.number,
+        salt=application.log_salt,
+    )
     labels = {}
     for lang in ("bn", "en"):
         with translation.override(lang):
@@ -165,6 +171,8 @@ def acknowledgement(request: HttpRequest, number: str) -> HttpResponse:
             "status_label": state_label(application.status),
             "qr": qr_svg(url, scale=2 if receipt else 3),
             "tracking_url": url,
+            "log_url": log_url,
+            "log_qr": qr_svg(log_url, scale=2),
             "receipt": receipt,
             **labels,
         },
