@@ -102,9 +102,7 @@ def log_proof(request: HttpRequest, query: Query[ProofQuery]) -> dict[str, Any]:
     return selectors.inclusion_proof(application_no=query.application_no, salt=query.salt)
 
 
-@router.get(
-    "/transparency/log/consistency", response=ConsistencyOut, auth=None, by_alias=True
-)
+@router.get("/transparency/log/consistency", response=ConsistencyOut, auth=None, by_alias=True)
 def log_consistency(request: HttpRequest, query: Query[ConsistencyQuery]) -> dict[str, Any]:
     """Proof that the head of size ``to`` extends the head of size ``from``."""
     body = selectors.consistency_proof(first=query.from_, second=query.to)

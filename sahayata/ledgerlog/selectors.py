@@ -7,8 +7,8 @@ an unknown number and a wrong salt raise the same ``NotFound``.
 from __future__ import annotations
 
 import hmac
-from urllib.parse import urlencode
 from typing import Any
+from urllib.parse import urlencode
 
 from django.db.models import QuerySet
 
@@ -19,8 +19,6 @@ from sahayata.ledgerlog.models import LogHead, LogLeaf
 from sahayata.ledgerlog.services import POSTED_KINDS
 from sahayata.ledgerlog.signing import public_keys
 from sahayata.wallet.models import Transfer
-
-
 
 
 def head_body(head: LogHead) -> dict[str, Any]:

@@ -17,6 +17,7 @@ root of the head before it; nothing new means no new head. The daily job calls
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterable, Sequence
 from zoneinfo import ZoneInfo
 
@@ -58,19 +59,23 @@ def salts_of(references: Iterable[str]) -> dict[str, str]:
     return salts
 
 
+PostedRow = tuple[uuid.UUID, int, str, str]
+
+
 def posted_transfers_after(
     seal_seq: int, *, through: int | None = None, limit: int | None = None
-) -> list[tuple[object, int, str, str]]:
+) -> list[PostedRow]:
     """``(id, seal_seq, content_hash, reference)`` of posted, sealed transfers after
     ``seal_seq``, in seal order."""
     rows = Transfer.objects.filter(seal_seq__gt=seal_seq, kind__in=POSTED_KINDS)
     if through is not None:
         rows = rows.filter(seal_seq__lte=through)
     ordered = rows.order_by("seal_seq").values_list("id", "seal_seq", "content_hash", "reference")
-    return list(ordered[:limit] if limit is not None else ordered)
+    # seal_seq is never null here (filtered above), whatever the column's type says.
+    return list(ordered[:limit] if limit is not None else ordered)  # type: ignore[arg-type]
 
 
-def leaf_hashes(rows: Sequence[tuple[object, int, str, str]]) -> list[bytes]:
+def leaf_hashes(rows: Sequence[PostedRow]) -> list[bytes]:
     salts = salts_of(reference for _id, _seq, _content, reference in rows)
     return [
         merkle.leaf_hash(leaf_data(content, salts.get(reference, "")))
@@ -151,9 +156,10 @@ def log_publish_due(*, now: dt.datetime | None = None) -> tuple[LogHead | None, 
     """The daily job: keep appending; sign a head once per Kolkata day."""
     at = now or timezone.now()
     latest = LogHead.objects.order_by("-tree_size").first()
-    if latest is not None and latest.published_at.astimezone(KOLKATA).date() >= at.astimezone(
-        KOLKATA
-    ).date():
+    if (
+        latest is not None
+        and latest.published_at.astimezone(KOLKATA).date() >= at.astimezone(KOLKATA).date()
+    ):
         log_append()
         return latest, False
     return log_publish(now=at)
@@ -178,9 +184,7 @@ def log_publish_history(*, until: dt.datetime | None = None) -> int:
             .first()
         )
         if last is not None:
-            _head, new = log_publish(
-                now=day_end - dt.timedelta(seconds=1), through_seal_seq=last
-            )
+            _head, new = log_publish(now=day_end - dt.timedelta(seconds=1), through_seal_seq=last)
             written += new
         day += dt.timedelta(days=1)
         if not Transfer.objects.filter(kind__in=POSTED_KINDS, created_at__gte=day_end).exists():

@@ -25,12 +25,12 @@ def fetch(nodes: Iterable[merkle.Node]) -> dict[merkle.Node, bytes]:
     keys = sorted(node_key(node) for node in wanted if node[0] > 0)
     found: dict[merkle.Node, bytes] = {}
     for start in range(0, len(leaves), CHUNK):
-        rows = LogLeaf.objects.filter(index__in=leaves[start : start + CHUNK])
-        for index, value in rows.values_list("index", "leaf_hash"):
+        leaf_rows = LogLeaf.objects.filter(index__in=leaves[start : start + CHUNK])
+        for index, value in leaf_rows.values_list("index", "leaf_hash"):
             found[(0, index)] = bytes(value)
     for start in range(0, len(keys), CHUNK):
-        rows = LogNode.objects.filter(key__in=keys[start : start + CHUNK])
-        for key, value in rows.values_list("key", "hash"):
+        node_rows = LogNode.objects.filter(key__in=keys[start : start + CHUNK])
+        for key, value in node_rows.values_list("key", "hash"):
             found[divmod(key, NODE_LEVEL_STRIDE)] = bytes(value)
     missing = wanted - set(found)
     if missing:

@@ -181,8 +181,7 @@ def _snapshot() -> dict[str, Any]:
     accounts = dict(Account.objects.values_list("pk", "code"))
     salts = list(Application.objects.values_list("log_salt", flat=True))
     return {
-        "log_salts_drawn": len(set(salts)) == len(salts)
-        and all(len(salt) == 32 for salt in salts),
+        "log_salts_drawn": len(set(salts)) == len(salts) and all(len(salt) == 32 for salt in salts),
         "applications": sorted(
             Application.objects.values_list(
                 "number",

@@ -24,6 +24,14 @@ def log_key(settings: Any, tmp_path: Path) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def _side_effects_in_tmp(settings: Any, tmp_path: Path) -> None:
+    """SMS to a file of the test's own (the salt test reads it), uploads in a temp dir."""
+    settings.SAHAYATA_SMS_BACKEND = "sahayata.notifications.backends.FileSmsBackend"
+    settings.SAHAYATA_SMS_FILE = str(tmp_path / "outbox-sms.log")
+    settings.MEDIA_ROOT = str(tmp_path / "uploads")
+
+
 @dataclass
 class History:
     at: Counter

@@ -3,6 +3,8 @@ properties of inclusion and consistency at random sizes, checked by the offline 
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -122,10 +124,8 @@ def test_inclusion_holds_and_a_wrong_leaf_fails(size: int, data: st.DataObject) 
     assert verify_log.root_from_inclusion(index, size, forged, path) != tree.root()
     if size > 1:
         other = (index + 1) % size
-        try:
+        with contextlib.suppress(verify_log.Invalid):  # or refused outright: also right
             assert verify_log.root_from_inclusion(other, size, leaf, path) != tree.root()
-        except verify_log.Invalid:
-            pass
 
 
 @settings(max_examples=60, deadline=None)

@@ -91,10 +91,9 @@ def test_the_verifier_can_be_downloaded(client: Client) -> None:
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_the_browser_checks_a_receipt_itself(live_server: Any, page: Any, log_key: Any) -> None:
+    from sahayata.applications.services import application_act
     from tests.factories.applications import counter, officer_of, submitted
     from tests.factories.catalogue import paid_service
-
-    from sahayata.applications.services import application_act
 
     at, service = counter(), paid_service(amount_paise=4_000)
     application = submitted(at=at, service=service)
@@ -103,7 +102,9 @@ def test_the_browser_checks_a_receipt_itself(live_server: Any, page: Any, log_ke
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.method + " " + request.url))
     page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
-    query = urllib.parse.urlencode({"application_no": application.number, "salt": application.log_salt})
+    query = urllib.parse.urlencode(
+        {"application_no": application.number, "salt": application.log_salt}
+    )
     page.goto(f"{live_server.url}{PAGE}#{query}")
     page.wait_for_function("document.getElementById('log-check-result').dataset.verified")
     text = page.inner_text("[data-testid=check-result]")
