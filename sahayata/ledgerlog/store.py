@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.db import connection
+
+from sahayata.core import bulk
 from sahayata.ledgerlog import merkle
 from sahayata.ledgerlog.models import NODE_LEVEL_STRIDE, LogLeaf, LogNode
 
@@ -39,14 +42,15 @@ def fetch(nodes: Iterable[merkle.Node]) -> dict[merkle.Node, bytes]:
 
 
 def write(leaves: list[tuple[int, str, bytes]], nodes: list[tuple[merkle.Node, bytes]]) -> None:
-    """Insert new leaves ``(index, transfer id hex, hash)`` and completed nodes, in bulk."""
-    LogLeaf.objects.bulk_create(
+    """Insert new leaves ``(index, transfer id, hash)`` and completed nodes, in bulk (COPY on
+    PostgreSQL, executemany on SQLite), inside the caller's transaction."""
+    transfer_field = LogLeaf._meta.get_field("transfer_id")
+    bulk.rows_insert(
+        LogLeaf,
+        ('"index"', "transfer_id", "leaf_hash"),
         [
-            LogLeaf(index=index, transfer_id=transfer_id, leaf_hash=value)
+            (index, transfer_field.get_db_prep_value(transfer_id, connection), value)
             for index, transfer_id, value in leaves
         ],
-        batch_size=2000,
     )
-    LogNode.objects.bulk_create(
-        [LogNode(key=node_key(node), hash=value) for node, value in nodes], batch_size=2000
-    )
+    bulk.rows_insert(LogNode, ("key", "hash"), [(node_key(node), value) for node, value in nodes])
