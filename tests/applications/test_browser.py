@@ -50,7 +50,9 @@ def test_operator_submits_a_paid_service_and_prints_the_acknowledgement(
     number = page.inner_text("#application-number").strip()
     fee = page.inner_text("#fee-total")
     assert "₹৪৫.০০" in fee and "₹45.00" in fee
-    assert page.locator("#acknowledgement svg.segno").count() == 1
+    # One QR code to track it, one to check its payment in the transparency log.
+    assert page.locator("#acknowledgement > .qr svg.segno").count() == 1
+    assert page.locator("#acknowledgement [data-testid=log-proof] svg.segno").count() == 1
     assert page.inner_text("#due-date").strip()
     application = Application.objects.get(number=number)
     assert application.hold == HoldState.HELD and application.citizen.name_bn == "কাকলি বসু"

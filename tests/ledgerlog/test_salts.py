@@ -12,12 +12,12 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from sahayata.api.auth import api_token_create
 from sahayata.applications.models import Application
 from sahayata.ledgerlog.services import log_publish
 from sahayata.notifications.models import Notification
 from sahayata.notifications.services import notifications_send
 from sahayata.people.models import Role
+from sahayata.people.tokens import api_token_create
 from sahayata.transparency.services import rollups_apply_all
 from sahayata.transparency.tables import TABLES
 from sahayata.wallet.models import TopUp

@@ -40,6 +40,7 @@ EXPECTED_JOBS = {
     "notifications_send",
     "rollups_apply",
     "documents_sweep",
+    "log_publish",
 }
 
 
