@@ -32,8 +32,10 @@ def fetch(nodes: Iterable[merkle.Node]) -> dict[merkle.Node, bytes]:
         chunk = keys[start : start + CHUNK]
         leaves = [key for key in chunk if key < NODE_LEVEL_STRIDE]
         inner = [key for key in chunk if key >= NODE_LEVEL_STRIDE]
-        rows = LogLeaf.objects.filter(index__in=leaves).values_list("index", "leaf_hash").union(
-            LogNode.objects.filter(key__in=inner).values_list("key", "hash"), all=True
+        rows = (
+            LogLeaf.objects.filter(index__in=leaves)
+            .values_list("index", "leaf_hash")
+            .union(LogNode.objects.filter(key__in=inner).values_list("key", "hash"), all=True)
         )
         for key, value in rows:
             found[divmod(key, NODE_LEVEL_STRIDE)] = bytes(value)
