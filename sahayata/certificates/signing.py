@@ -26,7 +26,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from django.conf import settings
 
-from sahayata.core.keys import Ed25519Keyring, key_id_of, pem_of
+from sahayata.core.keys import Ed25519Keyring, key_id_of
 
 TOKEN_PREFIX = "SHY1"  # noqa: S105 - a format marker, not a secret
 

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from django.db import connection
 
-from sahayata.core import bulk
+from sahayata.core import dialect
 from sahayata.ledgerlog import merkle
 from sahayata.ledgerlog.models import NODE_LEVEL_STRIDE, LogLeaf, LogNode
 
@@ -47,9 +47,9 @@ def fetch(nodes: Iterable[merkle.Node]) -> dict[merkle.Node, bytes]:
 
 def write(leaves: list[tuple[int, str, bytes]], nodes: list[tuple[merkle.Node, bytes]]) -> None:
     """Insert new leaves ``(index, transfer id, hash)`` and completed nodes, in bulk (COPY on
-    PostgreSQL, executemany on SQLite), inside the caller's transaction."""
+    PostgreSQL, executemany on SQLite: ``core.dialect``), inside the caller's transaction."""
     transfer_field = LogLeaf._meta.get_field("transfer_id")
-    bulk.rows_insert(
+    dialect.rows_insert(
         LogLeaf,
         ('"index"', "transfer_id", "leaf_hash"),
         [
@@ -57,4 +57,6 @@ def write(leaves: list[tuple[int, str, bytes]], nodes: list[tuple[merkle.Node, b
             for index, transfer_id, value in leaves
         ],
     )
-    bulk.rows_insert(LogNode, ("key", "hash"), [(node_key(node), value) for node, value in nodes])
+    dialect.rows_insert(
+        LogNode, ("key", "hash"), [(node_key(node), value) for node, value in nodes]
+    )
