@@ -21,6 +21,7 @@ from sahayata.certificates.services import (
     certificate_verify_payload,
 )
 from sahayata.core.errors import DomainError
+from sahayata.core.keys import pem_of
 from sahayata.people.models import Role
 from sahayata.people.roles import staff_user
 
@@ -64,13 +65,13 @@ def public_key(request: HttpRequest) -> HttpResponse:
                         "key_id": kid,
                         "current": position == 0,
                         "algorithm": "Ed25519",
-                        "pem": signing.pem_of(key),
+                        "pem": pem_of(key),
                     }
                     for position, (kid, key) in enumerate(keys)
                 ]
             }
         )
-    text = "".join(signing.pem_of(key) for _kid, key in keys)
+    text = "".join(pem_of(key) for _kid, key in keys)
     response = HttpResponse(text, content_type="application/x-pem-file")
     response["Content-Disposition"] = 'inline; filename="sahayata-certificates-ed25519.pem"'
     response["X-Key-Id"] = keys[0][0]

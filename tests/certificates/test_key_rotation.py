@@ -18,6 +18,7 @@ from sahayata.certificates import signing
 from sahayata.certificates.models import Certificate
 from sahayata.certificates.selectors import certificate_is_genuine
 from sahayata.certificates.services import certificate_token, certificate_verify_payload
+from sahayata.core.keys import pem_of
 from tests.factories.applications import certificate_service, counter, officer_of, submitted
 
 pytestmark = pytest.mark.django_db
@@ -79,9 +80,7 @@ def test_old_certificates_verify_after_rotation_and_tampering_fails(client: Clie
     blocks = pem.content.decode().split("-----END PUBLIC KEY-----")[:-1]
     assert len(blocks) == 2
     first = serialization.load_pem_public_key((blocks[0] + "-----END PUBLIC KEY-----").encode())
-    assert signing.pem_of(first) == signing.pem_of(
-        signing.public_key()
-    )  # the current key comes first
+    assert pem_of(first) == pem_of(signing.public_key())  # the current key comes first
 
 
 def test_a_key_missing_from_the_keyring_makes_old_certificates_fail(settings: Any) -> None:
