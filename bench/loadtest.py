@@ -71,7 +71,7 @@ def _locust(base: str, fixtures: Path, prefix: Path, seconds: int, *classes: str
         check=False,
     )
     # locust exits 1 when a request failed: the figures say which; other codes are errors.
-    if result.returncode not in (0, 1):
+    if result.returncode not in (0, 1) or not Path(f"{prefix}_stats.csv").exists():
         raise RuntimeError(f"locust failed: {result.stderr[-3000:]}")
 
 
