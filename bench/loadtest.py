@@ -5,7 +5,8 @@ a database whose name contains ``bench``, emptied before and after): prepare the
 and the load's fixtures, start ``run_jobs`` and gunicorn as ``make serve-prod`` does, then
 1. the ceiling: locust's ``CeilingUser`` alone, a minimal durable write through the same
    server, middleware and token auth (``LOADTEST_CEILING_SECONDS``, default 10);
-2. the mix (``bench/loadtest_locustfile.py``, ``LOADTEST_SECONDS``, default 20) while
+2. paid submissions alone (``PaidSubmitter``, ``LOADTEST_PAID_SECONDS``, default 10), then
+   the mix (``bench/loadtest_locustfile.py``, ``LOADTEST_SECONDS``, default 20), while
    ``/readyz``'s queue lag is sampled every half second;
 3. the drain: the worker catches up; then ``ledger_check``, ``transparency_check``, the
    queue and the outbox are checked.
@@ -32,6 +33,7 @@ LOCUST = Path(os.environ.get("LOCUST", ROOT / "var" / "loadtest-venv" / "bin" / 
 USERS = int(os.environ.get("LOADTEST_USERS", "40"))
 SECONDS = int(os.environ.get("LOADTEST_SECONDS", "20"))
 CEILING_SECONDS = int(os.environ.get("LOADTEST_CEILING_SECONDS", "10"))
+PAID_SECONDS = int(os.environ.get("LOADTEST_PAID_SECONDS", "10"))
 WEB_WORKERS = int(os.environ.get("LOADTEST_WEB_WORKERS", "4"))
 OUT = ROOT / "var" / "loadtest"
 
@@ -132,6 +134,17 @@ def run_backend(backend: str, database_url: str, folder: Path) -> bool:
         stack.wait_drained()
         sampler = LagSampler(stack)
         sampler.start()
+        _locust(stack.base, fixtures, OUT / f"{backend}-paid", PAID_SECONDS, "PaidSubmitter")
+        for figure in _stats(OUT / f"{backend}-paid"):
+            if figure["kind"] != "Aggregated":
+                ratio = round(figure["rps"] / ceiling["rps"], 3) if ceiling["rps"] else None
+                _emit(
+                    backend=backend,
+                    figure="paid_alone",
+                    users=USERS,
+                    ratio_to_ceiling=ratio,
+                    **figure,
+                )
         _locust(
             stack.base,
             fixtures,

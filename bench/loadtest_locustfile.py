@@ -192,6 +192,14 @@ class Public(HttpUser):
         )
 
 
+class PaidSubmitter(Operator):
+    """Only in the paid phase: operators submitting the paid service alone (the issue's
+    figure: paid submissions/s as a ratio to the ceiling)."""
+
+    weight = 1
+    tasks = [Operator.submit_paid]
+
+
 class CeilingUser(HttpUser):
     """Only in the ceiling phase: the minimal durable write (one insert, one update)."""
 

@@ -219,7 +219,7 @@ def _submission_write(
         centre=centre,
         service=service,
         service_version=terms.version,
-        department_id=service.department_id,
+        department=service.department,  # loaded with the service: the hold's payee needs it
         citizen=citizen,
         submitted_by=operator,
         fields=dict(plan.fields),
