@@ -272,8 +272,8 @@ def _fixtures(path: Path, *, light: bool) -> None:
         for s in Service.objects.filter(is_active=True).order_by("code")
         if not s.fee_heads.exists() and not s.adapter_code
     )
-    officers = {
-        code: User.objects.get(role=Role.OFFICER, department__code=code)
+    officers = {  # every officer of the department: who verified may not approve
+        code: list(User.objects.filter(role=Role.OFFICER, department__code=code).order_by("pk"))
         for code in {land.department.code, free.department.code}
     }
     data = {
@@ -282,7 +282,10 @@ def _fixtures(path: Path, *, light: bool) -> None:
             for op in chosen
         ],
         "finance_token": api_token_create(user=finance),
-        "officer_tokens": {code: api_token_create(user=user) for code, user in officers.items()},
+        "officer_tokens": {
+            code: [api_token_create(user=user) for user in users]
+            for code, users in officers.items()
+        },
         "paid": {
             "code": land.code,
             "department": land.department.code,

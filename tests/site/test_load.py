@@ -112,7 +112,7 @@ class Driver:
         elif choice == 5 and self.to_decide:
             with self.lock:
                 number = self.to_decide.pop()
-            token = self.fixtures["officer_tokens"][self.fixtures["paid"]["department"]]
+            token = self.fixtures["officer_tokens"][self.fixtures["paid"]["department"]][0]
             self.call(
                 "decide",
                 "POST",
