@@ -194,12 +194,19 @@ class Public(HttpUser):
         )
 
 
-class PaidSubmitter(Operator):
+class PaidSubmitter(HttpUser):
     """Only in the paid phase: operators submitting the paid service alone (the issue's
-    figure: paid submissions/s as a ratio to the ceiling)."""
+    figure: paid submissions/s as a ratio to the ceiling). Not a subclass of ``Operator``,
+    whose tasks it would inherit."""
 
     weight = 1
-    tasks = [Operator.submit_paid]
+    wait_time = constant(0)
+    on_start = Operator.on_start
+    _submit = Operator._submit
+
+    @task
+    def submit_paid(self) -> None:
+        self._submit(FIXTURES["paid"], "submit paid (land_mutation)")
 
 
 class CeilingUser(HttpUser):
