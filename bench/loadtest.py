@@ -131,7 +131,7 @@ def run_backend(backend: str, database_url: str, folder: Path) -> bool:
         _locust(stack.base, fixtures, OUT / f"{backend}-ceiling", CEILING_SECONDS, "CeilingUser")
         ceiling = next(f for f in _stats(OUT / f"{backend}-ceiling") if f["kind"] == "ceiling")
         _emit(backend=backend, figure="ceiling", users=USERS, **ceiling)
-        stack.wait_drained()
+        stack.wait_drained(settled=False)
         sampler = LagSampler(stack)
         sampler.start()
         _locust(stack.base, fixtures, OUT / f"{backend}-paid", PAID_SECONDS, "PaidSubmitter")
@@ -179,8 +179,9 @@ def main() -> None:
     if not LOCUST.exists():
         raise SystemExit(f"locust not found at {LOCUST}: run `make loadtest`")
     ok = True
-    with tempfile.TemporaryDirectory(prefix="sahayata-load-") as folder:
-        ok = run_backend("sqlite", f"sqlite:///{folder}/load.sqlite3", Path(folder)) and ok
+    if os.environ.get("LOADTEST_SQLITE", "1") != "0":
+        with tempfile.TemporaryDirectory(prefix="sahayata-load-") as folder:
+            ok = run_backend("sqlite", f"sqlite:///{folder}/load.sqlite3", Path(folder)) and ok
     postgres = os.environ.get("LOADTEST_POSTGRES_URL")
     if postgres:
         if "bench" not in postgres.rsplit("/", 1)[-1]:

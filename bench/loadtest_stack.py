@@ -50,6 +50,14 @@ def stack_env(var_dir: Path, database_url: str, **extra: str) -> dict[str, str]:
         # Every public request comes from 127.0.0.1 here: the per-IP tracking limit would
         # answer 429 to the whole public at once.
         "SAHAYATA_RATE_LIMITS": json.dumps({"track": [10**9, 60]}),
+        # Back ends that confirm later do so within seconds, so that the checks after the
+        # load can ask for every call settled (the minute's poll still has to come by).
+        "SAHAYATA_ADAPTERS": json.dumps(
+            {
+                "treasury_challan": {"confirm_delay_seconds": 5},
+                "land_records": {"confirm_delay_seconds": 5},
+            }
+        ),
     }
     env.update(extra)
     return env
@@ -158,10 +166,12 @@ class Stack:
     def lag_seconds(self) -> float:
         return float(self.readyz()["checks"]["queue_lag_check"]["lag_seconds"])
 
-    def wait_drained(self, *, timeout: float = 120) -> float:
-        """Seconds until the worker has caught up (no task due, no outbox row waiting)."""
+    def wait_drained(self, *, timeout: float = 240, settled: bool = True) -> float:
+        """Seconds until the worker has caught up (no task due, no outbox row waiting) and,
+        with ``settled``, every back-end call is settled (a challan waits for the treasury's
+        confirmation and the minute's poll)."""
         started = time.monotonic()
-        while self.lag_seconds() > 0 or not _queue_empty(self.env):
+        while self.lag_seconds() > 0 or (settled and not _queue_empty(self.env)):
             if time.monotonic() - started > timeout:
                 raise RuntimeError("the worker did not drain the queue in time")
             time.sleep(0.25)
