@@ -246,7 +246,8 @@ def _fixtures(path: Path, *, light: bool) -> None:
         for name in LIGHT_DEMO:
             importlib.import_module(name).seed_demo(stdout=open(os.devnull, "w"), quiet=True)  # noqa: SIM115
     finance = User.objects.filter(role=Role.FINANCE, is_active=True).order_by("pk").first()
-    assert finance is not None, "the demo data has a finance officer"
+    if not (finance is not None):
+        raise RuntimeError("the demo data has no finance officer")
     operators = list(
         User.objects.filter(role=Role.OPERATOR, is_active=True, centre__is_active=True)
         .select_related("centre")
@@ -254,11 +255,13 @@ def _fixtures(path: Path, *, light: bool) -> None:
     )
     by_centre: dict[str, User] = {}
     for operator in operators:
-        assert operator.centre is not None
+        if not (operator.centre is not None):
+            raise RuntimeError("an operator without a centre")
         by_centre.setdefault(operator.centre.code, operator)
     chosen = list(by_centre.values())[:CENTRES]
     for n, operator in enumerate(chosen):
-        assert operator.centre is not None
+        if not (operator.centre is not None):
+            raise RuntimeError("an operator without a centre")
         topup = topup_request(
             centre=operator.centre,
             amount_paise=TOPUP_PAISE,
@@ -270,7 +273,8 @@ def _fixtures(path: Path, *, light: bool) -> None:
     def example_fields(code: str) -> dict[str, Any]:
         service = Service.objects.get(code=code)
         version = ServiceVersion.objects.filter(service=service).order_by("-version").first()
-        assert version is not None
+        if not (version is not None):
+            raise RuntimeError("version is not None")
         return {
             f["name"]: int(f["example"]) if f["type"] == "paise" else f["example"]
             for f in version.definition.get("form_fields", [])
