@@ -8,7 +8,7 @@ PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := sahayata.settings
 
 .DEFAULT_GOAL := help
-.PHONY: help install system-deps run demo test lint format typecheck migrations-check messages bench clean serve-prod
+.PHONY: help install system-deps run demo test lint format typecheck migrations-check messages bench clean serve-prod loadtest
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -76,6 +76,17 @@ test: install system-deps lint typecheck migrations-check ## Lint, types, migrat
 
 bench: install ## Benchmarks: one JSON line per figure, each beside its baseline
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+LOADTEST_VENV := var/loadtest-venv
+
+$(LOADTEST_VENV)/.installed: requirements-loadtest.txt
+	$(PYTHON) -m venv $(LOADTEST_VENV)
+	$(LOADTEST_VENV)/bin/pip install --quiet -r requirements-loadtest.txt
+	touch $@
+
+loadtest: install $(LOADTEST_VENV)/.installed ## Peak hour with locust on real gunicorn + worker, SQLite and LOADTEST_POSTGRES_URL, beside its ceiling
+	$(BIN)/python scripts/i18n.py
+	LOCUST=$(LOADTEST_VENV)/bin/locust $(BIN)/python -m bench.loadtest
 
 clean: ## Remove the virtualenv and local data
 	rm -rf $(VENV) var

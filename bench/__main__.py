@@ -25,6 +25,8 @@ def main() -> None:
     for name in names:
         if wanted and name not in wanted:
             continue
+        if not wanted and name.startswith("loadtest"):
+            continue  # `make loadtest`: needs locust and takes minutes
         importlib.import_module(f"bench.{name}").main()
 
 

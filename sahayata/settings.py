@@ -203,8 +203,23 @@ SAHAYATA_SMS_FILE = os.environ.get("SAHAYATA_SMS_FILE", str(VAR_DIR / "outbox-sm
 SAHAYATA_LOOKUP_LIMITS = json.loads(os.environ.get("SAHAYATA_LOOKUP_LIMITS", "{}"))
 # Only behind a reverse proxy: take the client IP from the last hop of X-Forwarded-For.
 SAHAYATA_TRUST_X_FORWARDED_FOR = env_bool("SAHAYATA_TRUST_X_FORWARDED_FOR", False)
-# Fold transparency rollups right after each commit (off: rollups_apply / run_jobs does it).
-SAHAYATA_ROLLUPS_ON_COMMIT = env_bool("SAHAYATA_ROLLUPS_ON_COMMIT", True)
+# A request does only its own transaction: the rollup fold, the notification send and the
+# back-end call run in the worker (run_jobs; sahayata/site/outbox.py). Each of these turns
+# one back into an after-commit hook inside the request: a development convenience only.
+SAHAYATA_ROLLUPS_ON_COMMIT = env_bool("SAHAYATA_ROLLUPS_ON_COMMIT", False)
+SAHAYATA_NOTIFICATIONS_ON_COMMIT = env_bool("SAHAYATA_NOTIFICATIONS_ON_COMMIT", False)
+SAHAYATA_DISPATCH_ON_COMMIT = env_bool("SAHAYATA_DISPATCH_ON_COMMIT", False)
+# How often run_jobs' relay looks for waiting outbox rows (seconds), and the back-end calls
+# one dispatch task makes at once (each thread waits on its back end, not on the CPU).
+SAHAYATA_OUTBOX_RELAY_SECONDS = float(os.environ.get("SAHAYATA_OUTBOX_RELAY_SECONDS", "0.25"))
+SAHAYATA_DISPATCH_THREADS = int(os.environ.get("SAHAYATA_DISPATCH_THREADS", "16"))
+# /readyz: not ready when a job or an outbox row has waited longer than this (seconds).
+SAHAYATA_QUEUE_LAG_LIMIT_SECONDS = int(os.environ.get("SAHAYATA_QUEUE_LAG_LIMIT_SECONDS", "60"))
+SAHAYATA_READY_CHECKS = ["sahayata.site.outbox.queue_lag_check"]
+# Only for `make loadtest`: POST /api/v1/bench/ceiling, a minimal durable write (one
+# insert and one update) through the same server, middleware and token auth. Never on in
+# production.
+SAHAYATA_BENCH_CEILING = env_bool("SAHAYATA_BENCH_CEILING", False)
 
 # The job queue (django-q2, broker in the database: SQLite or PostgreSQL, no other server).
 # A task not acknowledged (failed, or its worker died) comes back after "retry" seconds,

@@ -135,7 +135,7 @@ def applications_create(request: HttpRequest, body: ApplicationIn) -> tuple[int,
         centre = centre_visible(user=user, code=body.centre_code)
         if centre is None:
             raise NotFound()
-        service = service_get(code=body.service_code)
+        service = service_get(code=body.service_code, with_heads=False)
         citizen = citizen_find_or_register(
             name=body.citizen.name, mobile=body.citizen.mobile, name_bn=body.citizen.name_bn
         )

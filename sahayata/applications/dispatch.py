@@ -7,7 +7,9 @@ The order that survives a crash anywhere:
 3. in one short transaction: lock the call row, and if it is still open, post (confirmed)
    or void (failed) the hold and move the application on.
 
-A crash after 2 leaves the call open; ``integrations_reconcile`` asks the back end again
+Step 2 runs in the worker (``applications_dispatch_pending``, queued by ``run_jobs``' relay
+as soon as a fresh call waits), a few calls at once in threads, since each waits on its
+back end. A crash after 2 leaves the call open; ``integrations_reconcile`` asks the back end again
 and settles it. A timeout is answered by cancelling at the back end (idempotent) and
 voiding; if even that cannot be done, the call stays open for the reconciler.
 """
@@ -16,14 +18,23 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import queue
+import threading
+import time
+from collections import Counter
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from sahayata.applications.models import Application
 from sahayata.applications.services import application_system_act
 from sahayata.integrations.models import AdapterCall
-from sahayata.integrations.selectors import OPEN_STATES, adapter_calls_accepted, adapter_calls_open
+from sahayata.integrations.selectors import (
+    OPEN_STATES,
+    adapter_calls_accepted,
+    adapter_calls_fresh,
+    adapter_calls_open,
+)
 from sahayata.integrations.services import (
     CallReport,
     Outcome,
@@ -77,6 +88,60 @@ def application_dispatch(*, application_no: str) -> str:
         report = adapter_call_check(call=call, cancel=True)
     application_settle(call=call, report=report)
     return report.outcome
+
+
+def applications_dispatch_pending(
+    *, threads: int = 16, budget_seconds: float = 5.0, batch: int = 500
+) -> dict[str, int]:
+    """Make the calls recorded and never tried, ``threads`` at a time, until none is left
+    or ``budget_seconds`` have passed (the relay queues another task for the rest).
+    Another dispatcher taking the same call is harmless: the back end knows our reference,
+    and ``application_settle`` settles once. Returns the count per outcome."""
+    deadline = time.monotonic() + budget_seconds
+    counts: Counter[str] = Counter()
+    while time.monotonic() < deadline:
+        references = list(adapter_calls_fresh().values_list("reference", flat=True)[:batch])
+        if not references:
+            break
+        if threads <= 1:
+            for reference in references:
+                counts[application_dispatch(application_no=reference)] += 1
+        else:
+            counts.update(_dispatch_in_threads(references, threads=threads))
+    return dict(counts)
+
+
+def _dispatch_in_threads(references: list[str], *, threads: int) -> Counter[str]:
+    """Each thread has its own connection, closed when it ends."""
+    work: queue.SimpleQueue[str] = queue.SimpleQueue()
+    for reference in references:
+        work.put(reference)
+    counts: Counter[str] = Counter()
+    lock = threading.Lock()
+
+    def run() -> None:
+        try:
+            while True:
+                try:
+                    reference = work.get_nowait()
+                except queue.Empty:
+                    return
+                try:
+                    outcome = application_dispatch(application_no=reference)
+                except Exception:  # one bad call must not stop the others; the reconciler retries
+                    logger.exception("dispatch of %s failed", reference)
+                    outcome = "error"
+                with lock:
+                    counts[outcome] += 1
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=run) for _ in range(min(threads, len(references)))]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return counts
 
 
 def integrations_poll(*, now: dt.datetime | None = None) -> dict[str, int]:

@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -219,7 +220,7 @@ def _submission_write(
         centre=centre,
         service=service,
         service_version=terms.version,
-        department_id=service.department_id,
+        department=service.department,  # loaded with the service: the hold's payee needs it
         citizen=citizen,
         submitted_by=operator,
         fields=dict(plan.fields),
@@ -268,7 +269,9 @@ def _replayed(application: Application, operator: User) -> Application:
 
 
 def _dispatch_record(application: Application) -> None:
-    """Record the adapter call in this transaction; make it after commit."""
+    """Record the adapter call in this transaction; the worker makes it (``run_jobs``'
+    relay queues ``adapter_calls_dispatch``), or, with ``SAHAYATA_DISPATCH_ON_COMMIT`` (a
+    development convenience), this request after commit."""
     from sahayata.applications.dispatch import application_dispatch
     from sahayata.integrations.services import adapter_call_record
 
@@ -282,8 +285,9 @@ def _dispatch_record(application: Application) -> None:
             centre_code=application.centre.code,
         ),
     )
-    number = application.number
-    transaction.on_commit(lambda: application_dispatch(application_no=number))
+    if settings.SAHAYATA_DISPATCH_ON_COMMIT:
+        number = application.number
+        transaction.on_commit(lambda: application_dispatch(application_no=number))
 
 
 # --- Transitions ------------------------------------------------------------------------

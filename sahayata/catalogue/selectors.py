@@ -32,11 +32,20 @@ def service_list(*, active_only: bool = True, published_only: bool = False) -> Q
     return services.order_by("code")
 
 
-def service_get(*, code: str, active_only: bool = True) -> Service:
-    """The service with this code, or ``ServiceNotFound``."""
+def service_get(*, code: str, active_only: bool = True, with_heads: bool = True) -> Service:
+    """The service with this code, or ``ServiceNotFound``. ``with_heads=False`` leaves out
+    its fee heads and form fields (two queries), which a submission reads from the
+    published version instead."""
     if has_control_characters(code):
         raise ServiceNotFound(details={"service_code": code})
-    service = service_list(active_only=active_only).filter(code=code).first()
+    services = (
+        service_list(active_only=active_only)
+        if with_heads
+        else Service.objects.select_related("department").filter(is_active=True)
+        if active_only
+        else Service.objects.select_related("department")
+    )
+    service = services.filter(code=code).first()
     if service is None:
         raise ServiceNotFound(details={"service_code": code})
     return service

@@ -24,3 +24,11 @@ def adapter_calls_open(*, older_than_seconds: int = 0) -> QuerySet[AdapterCall]:
 
 def adapter_calls_accepted() -> QuerySet[AdapterCall]:
     return AdapterCall.objects.filter(state=AdapterCall.State.ACCEPTED).order_by("created_at")
+
+
+def adapter_calls_fresh() -> QuerySet[AdapterCall]:
+    """Calls recorded and never tried: the dispatcher's work, oldest first. A call tried
+    without an answer is the reconciler's, after its grace period."""
+    return AdapterCall.objects.filter(state=AdapterCall.State.PENDING, attempts=0).order_by(
+        "created_at"
+    )

@@ -1,8 +1,10 @@
-"""Writes of the notifications outbox: queue inside a transaction, send after commit.
+"""Writes of the notifications outbox: queue inside a transaction, send from the worker.
 
 ``notification_queue`` is called inside the transaction that changes what it announces;
-the rows commit (or vanish) with it. Sending happens in ``transaction.on_commit`` and,
-for anything left over, in ``manage.py notifications_send``. Delivery is at least once.
+the rows commit (or vanish) with it. The worker sends them (``run_jobs``' relay queues a
+``notifications_send`` task when fresh rows wait; ``manage.py notifications_send`` by hand);
+``SAHAYATA_NOTIFICATIONS_ON_COMMIT`` sends after commit instead, inside the request (a
+development convenience). Delivery is at least once.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.core.mail import send_mail
 from django.db import DatabaseError, transaction
 from django.utils import timezone
@@ -55,7 +58,7 @@ def notification_queue(
         )
     Notification.objects.bulk_create(rows)
     ids = [row.pk for row in rows]
-    if ids:
+    if ids and settings.SAHAYATA_NOTIFICATIONS_ON_COMMIT:
         transaction.on_commit(lambda: notifications_send(ids=ids))
     return rows
 

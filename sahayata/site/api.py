@@ -5,6 +5,8 @@ Each app owns its endpoints in ``<app>/api.py``; this is where they are put toge
 
 from __future__ import annotations
 
+from django.conf import settings
+
 from sahayata.api.main import SahayataAPI
 from sahayata.applications.api import router as applications_router
 from sahayata.catalogue.api import router as catalogue_router
@@ -31,3 +33,8 @@ api.add_router("/", applications_router)
 api.add_router("/", certificates_router)
 api.add_router("/", transparency_router)
 api.add_router("/", ledgerlog_router)
+
+if settings.SAHAYATA_BENCH_CEILING:  # make loadtest only: see sahayata/site/ceiling.py
+    from sahayata.site.ceiling import router as ceiling_router
+
+    api.add_router("/", ceiling_router)

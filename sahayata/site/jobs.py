@@ -2,9 +2,9 @@
 
 Each job calls the same service as its own command (``wallet_sweep``, ``integrations_poll``,
 ``integrations_reconcile``, ``rtps_escalate``, ``notifications_send``, ``rollups_apply``,
-``log_publish``)
-and returns a one-line summary, which the queue stores with the task. Every job is
-idempotent, so a retry, an overlap of two ticks or two workers never does anything twice.
+``adapter_calls_dispatch``, ``log_publish``) and returns a one-line summary, which the
+queue stores with the task. Every job is idempotent, so a retry, an overlap of two ticks or
+two workers never does anything twice.
 ``schedules_register`` keeps one ``Schedule`` row per job, named ``sahayata:<job>``.
 """
 
@@ -37,6 +37,16 @@ def integrations_poll() -> str:
     from sahayata.applications.dispatch import integrations_poll as poll
 
     return " ".join(f"{key}={value}" for key, value in poll().items())
+
+
+def adapter_calls_dispatch() -> str:
+    """Make the back-end calls that submissions recorded, and settle their money."""
+    from django.conf import settings
+
+    from sahayata.applications.dispatch import applications_dispatch_pending
+
+    counts = applications_dispatch_pending(threads=settings.SAHAYATA_DISPATCH_THREADS)
+    return " ".join(f"{key}={value}" for key, value in sorted(counts.items())) or "none"
 
 
 def integrations_reconcile() -> str:
@@ -101,8 +111,12 @@ class Job:
 
 # In this order for ``run_jobs --once``: expiries and back-end answers first, so that the
 # notifications and rollup events they write go out in the same pass.
+# The outbox jobs (dispatch, notifications, rollups) also run within a second of the
+# commit that wrote their rows: run_jobs' relay queues them (sahayata/site/outbox.py);
+# their minute's schedule is the backstop.
 JOBS: tuple[Job, ...] = (
     Job("wallet_sweep", wallet_sweep, 1),
+    Job("adapter_calls_dispatch", adapter_calls_dispatch, 1),
     Job("integrations_poll", integrations_poll, 1),
     Job("integrations_reconcile", integrations_reconcile, 1),
     Job("rtps_escalate", rtps_escalate, 5),

@@ -1,4 +1,8 @@
-"""Adapter-confirmed services: instant biller, later treasury, failure, timeout, crash."""
+"""Adapter-confirmed services: instant biller, later treasury, failure, timeout, crash.
+
+The request only records the call; the worker makes it (``outbox_drain`` runs what
+run_jobs' relay queues, through the real broker and worker, in this process).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from sahayata.applications.dispatch import (
@@ -16,11 +21,12 @@ from sahayata.applications.dispatch import (
 from sahayata.applications.models import Application, HoldState
 from sahayata.integrations.adapters import adapter_get
 from sahayata.integrations.models import AdapterCall, SimulatedRemoteRecord
+from sahayata.site.outbox import outbox_drain
 from sahayata.wallet.selectors import wallet_balance
 from tests.factories.applications import counter, submitted, treasury_service
 from tests.factories.catalogue import bill_service
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True)
 
 BILL = {"consumer_id": "112233445", "bill_amount_paise": 165_000}
 
@@ -29,12 +35,15 @@ def _adapters(settings: Any, code: str, **config: Any) -> None:
     settings.SAHAYATA_ADAPTERS = {code: {"latency_ms": 0, **config}}
 
 
-def test_bill_payment_is_confirmed_after_commit_and_posted(
-    django_capture_on_commit_callbacks: Any,
-) -> None:
+def test_bill_payment_is_held_by_the_request_and_confirmed_by_the_worker() -> None:
     at = counter(amount_paise=200_000)
-    with django_capture_on_commit_callbacks(execute=True):
-        application = submitted(at=at, service=bill_service(), fields=BILL)
+    application = submitted(at=at, service=bill_service(), fields=BILL)
+    # The request committed the hold and the call, and made no call to the back end.
+    call = AdapterCall.objects.get(reference=application.number)
+    assert (call.state, call.attempts) == (AdapterCall.State.PENDING, 0)
+    assert Application.objects.get(pk=application.pk).hold == HoldState.HELD
+    assert not SimulatedRemoteRecord.objects.exists()
+    outbox_drain()
     application.refresh_from_db()
     assert (application.status, application.hold) == ("delivered", HoldState.POSTED)
     call = AdapterCall.objects.get(reference=application.number)
@@ -43,24 +52,22 @@ def test_bill_payment_is_confirmed_after_commit_and_posted(
     assert (balance.balance_paise, balance.held_paise) == (200_000 - 165_000, 0)
 
 
-def test_adapter_failure_voids(settings: Any, django_capture_on_commit_callbacks: Any) -> None:
+def test_adapter_failure_voids(settings: Any) -> None:
     _adapters(settings, "electricity_biller", failure_rate=1.0)
     at = counter(amount_paise=200_000)
-    with django_capture_on_commit_callbacks(execute=True):
-        application = submitted(at=at, service=bill_service(), fields=BILL)
+    application = submitted(at=at, service=bill_service(), fields=BILL)
+    outbox_drain()
     application.refresh_from_db()
     assert (application.status, application.hold) == ("failed", HoldState.VOIDED)
     balance = wallet_balance(account=at.wallet)
     assert (balance.balance_paise, balance.available_paise) == (200_000, 200_000)
 
 
-def test_adapter_timeout_cancels_and_voids(
-    settings: Any, django_capture_on_commit_callbacks: Any
-) -> None:
+def test_adapter_timeout_cancels_and_voids(settings: Any) -> None:
     _adapters(settings, "electricity_biller", timeout_rate=1.0)
     at = counter(amount_paise=200_000)
-    with django_capture_on_commit_callbacks(execute=True):
-        application = submitted(at=at, service=bill_service(), fields=BILL)
+    application = submitted(at=at, service=bill_service(), fields=BILL)
+    outbox_drain()
     application.refresh_from_db()
     assert (application.status, application.hold) == ("failed", HoldState.VOIDED)
     # The back end was told to cancel: a late retry of the submit cannot charge anyone.
@@ -71,9 +78,34 @@ def test_adapter_timeout_cancels_and_voids(
     assert wallet_balance(account=at.wallet).available_paise == 200_000
 
 
+def test_dispatch_on_commit_is_a_setting_for_development(settings: Any) -> None:
+    settings.SAHAYATA_DISPATCH_ON_COMMIT = True
+    at = counter(amount_paise=200_000)
+    application = submitted(at=at, service=bill_service(), fields=BILL)
+    application.refresh_from_db()
+    assert (application.status, application.hold) == ("delivered", HoldState.POSTED)
+
+
+def test_the_worker_calls_many_back_ends_at_once_and_settles_each_once(settings: Any) -> None:
+    # Threads on PostgreSQL. The in-memory SQLite test database shares one cache whose
+    # table locks fail at once instead of waiting (a database file waits, busy_timeout):
+    # threads on SQLite are driven by tests/site/test_load.py, against a file.
+    settings.SAHAYATA_DISPATCH_THREADS = 4 if connection.vendor == "postgresql" else 1
+    at = counter(amount_paise=2_000_000)
+    numbers = [submitted(at=at, service=bill_service(), fields=BILL).number for _ in range(6)]
+    outbox_drain()
+    calls = AdapterCall.objects.filter(reference__in=numbers)
+    assert {(c.state, c.attempts) for c in calls} == {(AdapterCall.State.CONFIRMED, 1)}
+    assert set(Application.objects.filter(number__in=numbers).values_list("hold", flat=True)) == {
+        HoldState.POSTED
+    }
+    balance = wallet_balance(account=at.wallet)
+    assert (balance.balance_paise, balance.held_paise) == (2_000_000 - 6 * 165_000, 0)
+
+
 def test_crash_between_adapter_yes_and_post_is_reconciled() -> None:
     at = counter(amount_paise=200_000)
-    # No on-commit execution: as if the process died right after commit...
+    # No worker: as if the process died right after commit...
     application = submitted(at=at, service=bill_service(), fields=BILL)
     # ...or right after the biller said yes, before we posted.
     adapter_get("electricity_biller").submit(
@@ -101,13 +133,11 @@ def test_crash_before_the_adapter_was_called_is_submitted_by_reconcile() -> None
     assert application.hold == HoldState.POSTED
 
 
-def test_treasury_challan_is_confirmed_later_by_polling(
-    settings: Any, django_capture_on_commit_callbacks: Any
-) -> None:
+def test_treasury_challan_is_confirmed_later_by_polling(settings: Any) -> None:
     _adapters(settings, "treasury_challan", confirm_delay_seconds=120)
     at = counter(amount_paise=300_000)
-    with django_capture_on_commit_callbacks(execute=True):
-        application = submitted(at=at, service=treasury_service())
+    application = submitted(at=at, service=treasury_service())
+    outbox_drain()
     application.refresh_from_db()
     assert (application.status, application.hold) == ("awaiting_treasury", HoldState.HELD)
     assert AdapterCall.objects.get().state == AdapterCall.State.ACCEPTED
@@ -118,13 +148,11 @@ def test_treasury_challan_is_confirmed_later_by_polling(
     assert (application.status, application.hold) == ("delivered", HoldState.POSTED)
 
 
-def test_treasury_challan_not_confirmed_in_time_is_cancelled_and_voided(
-    settings: Any, django_capture_on_commit_callbacks: Any
-) -> None:
+def test_treasury_challan_not_confirmed_in_time_is_cancelled_and_voided(settings: Any) -> None:
     _adapters(settings, "treasury_challan", confirm_delay_seconds=10**6)
     at = counter(amount_paise=300_000)
-    with django_capture_on_commit_callbacks(execute=True):
-        application = submitted(at=at, service=treasury_service())
+    application = submitted(at=at, service=treasury_service())
+    outbox_drain()
     later = timezone.now() + dt.timedelta(days=4)
     assert integrations_poll(now=later)["failed"] == 1
     application.refresh_from_db()

@@ -1,4 +1,4 @@
-"""The outbox: written with the application, sent after commit, leftovers by command."""
+"""The outbox: written with the application, sent by the worker, leftovers by command."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from django.core.management import call_command
 from sahayata.applications.services import application_act
 from sahayata.notifications.backends import FileSmsBackend, MemorySmsBackend
 from sahayata.notifications.models import Notification
+from sahayata.site.outbox import outbox_drain
 from sahayata.wallet.errors import InsufficientFunds
 from tests.factories.applications import counter, officer_of, submitted
 from tests.factories.catalogue import paid_service
@@ -19,24 +20,35 @@ from tests.factories.catalogue import paid_service
 pytestmark = pytest.mark.django_db
 
 
-def test_submission_sms_is_bilingual_states_the_fee_and_is_sent_after_commit(
-    django_capture_on_commit_callbacks: Any, settings: Any
+@pytest.mark.django_db(transaction=True)
+def test_submission_sms_is_bilingual_states_the_fee_and_is_sent_by_the_worker(
+    settings: Any,
 ) -> None:
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    MemorySmsBackend.outbox = []
     at = counter()
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        application = submitted(
-            at=at, service=paid_service(amount_paise=4_000), contact_email="c@example.org"
-        )
-    assert MemorySmsBackend.outbox == []  # nothing leaves before commit
+    application = submitted(
+        at=at, service=paid_service(amount_paise=4_000), contact_email="c@example.org"
+    )
+    assert MemorySmsBackend.outbox == []  # the request committed the rows and sent nothing
     assert Notification.objects.filter(status="pending").count() == 2
-    for callback in callbacks:
-        callback()
+    outbox_drain()
     assert len(MemorySmsBackend.outbox) == 1
     body = MemorySmsBackend.outbox[0]["body"]
     assert application.number in body and "₹40.00" in body and "₹৪০.০০" in body
     assert len(mail.outbox) == 1 and "₹40.00" in mail.outbox[0].body
     assert Notification.objects.filter(status="sent").count() == 2
+
+
+def test_sending_on_commit_is_a_setting_for_development(
+    django_capture_on_commit_callbacks: Any, settings: Any
+) -> None:
+    settings.SAHAYATA_NOTIFICATIONS_ON_COMMIT = True
+    MemorySmsBackend.outbox = []
+    with django_capture_on_commit_callbacks(execute=True):
+        submitted(at=counter(), service=paid_service(amount_paise=4_000))
+    assert len(MemorySmsBackend.outbox) == 1
+    assert not Notification.objects.filter(status="pending").exists()
 
 
 def test_failed_submission_leaves_no_notification() -> None:

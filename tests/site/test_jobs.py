@@ -25,6 +25,7 @@ from sahayata.integrations.models import SimulatedRemoteRecord
 from sahayata.notifications.backends import MemorySmsBackend
 from sahayata.notifications.models import Notification
 from sahayata.site import jobs
+from sahayata.site.outbox import outbox_drain
 from sahayata.site.queue import queue_drain, retry_delay_seconds
 from sahayata.wallet.models import AccountKind, HoldTimeout, TransferCode
 from sahayata.wallet.selectors import wallet_balance
@@ -34,6 +35,7 @@ from tests.site import probes
 
 EXPECTED_JOBS = {
     "wallet_sweep",
+    "adapter_calls_dispatch",
     "integrations_poll",
     "integrations_reconcile",
     "rtps_escalate",
@@ -121,6 +123,7 @@ def test_once_runs_every_job_through_the_queue(
     }
     at = counter(amount_paise=1_000_000)
     challan = submitted(at=at, service=treasury_service())
+    outbox_drain()  # the worker submits the challan; the treasury confirms it later
     challan.refresh_from_db()
     assert (challan.status, challan.hold) == ("awaiting_treasury", HoldState.HELD)
     SimulatedRemoteRecord.objects.update(confirm_after=timezone.now() - dt.timedelta(seconds=1))

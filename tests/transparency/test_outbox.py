@@ -147,9 +147,10 @@ def test_event_exists_only_if_its_cause_committed(world: dict[str, Any]) -> None
     assert not RollupEvent.objects.exists()
 
 
-def test_consumer_runs_after_commit(
-    world: dict[str, Any], django_capture_on_commit_callbacks: Any
+def test_consumer_runs_after_commit_when_the_setting_asks(
+    world: dict[str, Any], django_capture_on_commit_callbacks: Any, settings: Any
 ) -> None:
+    settings.SAHAYATA_ROLLUPS_ON_COMMIT = True  # a development convenience; the worker's job
     with django_capture_on_commit_callbacks(execute=True):
         rollup_event_record(
             kind="application_submitted",

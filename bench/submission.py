@@ -1,0 +1,234 @@
+"""The paid submission's cost: queries and durable commits per request, and its profile.
+
+``python -m bench submission`` prints one JSON line per backend: ``POST /api/v1/applications``
+for ``land_mutation`` (a fixed fee that an officer decides) on the demo data, through the
+real middleware and token auth, with the worker's jobs *not* run (they are the worker's).
+A durable commit is a COMMIT, or a write made in autocommit mode (outside any atomic block).
+``BENCH_PROFILE=1`` also prints a pyinstrument profile of the same request (text, to stderr).
+A temporary SQLite file, and with ``BENCH_POSTGRES_URL`` (a database whose name contains
+``bench``) PostgreSQL too, each in a child process; the PostgreSQL tables are dropped after.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+REQUESTS = int(os.environ.get("BENCH_SUBMISSIONS", "30"))
+WRITE_PREFIXES = ("INSERT", "UPDATE", "DELETE", "WITH", "COPY")
+
+
+def _run_child(url: str, backend: str) -> None:
+    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "false", "LOG_LEVEL": "ERROR"}
+    result = subprocess.run(  # noqa: S603 - our own module, fixed argv
+        [sys.executable, "-m", "bench.submission", "--child", backend],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    sys.stdout.write(result.stdout)
+    if os.environ.get("BENCH_PROFILE") or os.environ.get("BENCH_QUERIES"):
+        sys.stderr.write(result.stderr)
+    if result.returncode != 0:
+        sys.stderr.write(result.stderr[-4000:])
+        print(json.dumps({"bench": "submission", "backend": backend, "error": "child failed"}))
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory(prefix="sahayata-sbench-") as folder:
+        _run_child(f"sqlite:///{folder}/bench.sqlite3", "sqlite")
+    postgres = os.environ.get("BENCH_POSTGRES_URL")
+    if postgres:
+        from bench.wallet import _drop_postgres_tables
+
+        _drop_postgres_tables(postgres)
+        try:
+            _run_child(postgres, "postgresql")
+        finally:
+            _drop_postgres_tables(postgres)
+
+
+# --- child ----------------------------------------------------------------------------------
+
+
+class CommitCounter:
+    """Counts durable commits on ``connection``: COMMITs and autocommitted writes."""
+
+    def __init__(self, connection: Any) -> None:
+        self.connection = connection
+        self.commits = 0
+        self.autocommit_writes = 0
+
+    def __enter__(self) -> CommitCounter:
+        original = self.connection._commit
+
+        def counting_commit() -> Any:
+            self.commits += 1
+            return original()
+
+        self._original = original
+        self.connection._commit = counting_commit
+        self._wrapper = self.connection.execute_wrapper(self._watch)
+        self._wrapper.__enter__()
+        return self
+
+    def _watch(self, execute: Callable[..., Any], sql: str, *args: Any) -> Any:
+        if not self.connection.in_atomic_block and sql.lstrip().upper().startswith(WRITE_PREFIXES):
+            self.autocommit_writes += 1
+        return execute(sql, *args)
+
+    def __exit__(self, *exc: object) -> None:
+        self._wrapper.__exit__(*exc)
+        self.connection._commit = self._original
+
+    @property
+    def durable(self) -> int:
+        return self.commits + self.autocommit_writes
+
+
+class DriverStatements:
+    """Counts the statements sent on the driver's own cursor (the ledger engine and
+    ``core.bulk`` bypass Django's cursor, so CaptureQueriesContext does not see them)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.sql: list[str] = []
+
+    def install(self) -> None:
+        from sahayata.core import bulk
+        from sahayata.wallet import engine
+
+        counter = self
+
+        class Counted:
+            def __init__(self, cursor: Any) -> None:
+                self._cursor = cursor
+
+            def __getattr__(self, name: str) -> Any:
+                attribute = getattr(self._cursor, name)
+                if name in ("execute", "executemany", "copy"):
+
+                    def counted(sql: Any, *args: Any, **kwargs: Any) -> Any:
+                        counter.count += 1
+                        counter.sql.append("driver: " + str(sql)[:180])
+                        return attribute(sql, *args, **kwargs)
+
+                    return counted
+                return attribute
+
+            def close(self) -> None:
+                self._cursor.close()
+
+        engine_cursor, bulk_cursor = engine._dbapi_cursor, bulk.dbapi_cursor
+        engine._dbapi_cursor = lambda db: Counted(engine_cursor(db))  # type: ignore[assignment]
+        bulk.dbapi_cursor = lambda: Counted(bulk_cursor())  # type: ignore[assignment]
+
+
+def submission_body(centre_code: str, n: int) -> dict[str, Any]:
+    """A ``land_mutation`` submission with the catalogue's example values."""
+    return {
+        "centre_code": centre_code,
+        "service_code": "land_mutation",
+        "citizen": {"name": f"Bench Citizen {n}", "mobile": f"98{n % 100_000_000:08d}"},
+        "fields": {
+            "mouza": "Champahati",
+            "jl_no": 45,
+            "khatian_no": "1234",
+            "plot_no": "567",
+            "area_decimal": 12,
+        },
+    }
+
+
+def _child(backend: str) -> None:
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sahayata.settings")
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from sahayata.people.models import Role, User
+    from sahayata.people.tokens import api_token_create
+
+    settings.ALLOWED_HOSTS = ["*"]
+    call_command("migrate", verbosity=0)
+    call_command("seed_demo", quiet=True, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    operator = User.objects.filter(role=Role.OPERATOR).order_by("username").first()
+    if not (operator is not None and operator.centre is not None):
+        raise RuntimeError("operator is not None and operator.centre is not None")
+    token = api_token_create(user=operator)
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    centre_code = operator.centre.code
+
+    def submit(n: int) -> Any:
+        return client.post(
+            "/api/v1/applications",
+            submission_body(centre_code, n),
+            content_type="application/json",
+            HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()),
+        )
+
+    driver = DriverStatements()
+    driver.install()
+    for n in range(3):  # warm: imports, caches, the token's last-used stamp
+        if not (submit(n).status_code == 201):
+            raise RuntimeError("submit(n).status_code == 201")
+    queries, durable, started = [], [], time.perf_counter()
+    for n in range(3, 3 + REQUESTS):
+        before = driver.count
+        with CaptureQueriesContext(connection) as captured, CommitCounter(connection) as counted:
+            response = submit(n)
+        if not (response.status_code == 201):
+            raise RuntimeError(response.content)
+        queries.append(len(captured.captured_queries) + driver.count - before)
+        durable.append(counted.durable)
+    elapsed = time.perf_counter() - started
+    record = {
+        "bench": "submission",
+        "figure": "paid_submission",
+        "backend": backend,
+        "requests": REQUESTS,
+        "queries_per_request": max(queries),
+        "durable_commits_per_request": max(durable),
+        "ms_per_request": round(elapsed / REQUESTS * 1000, 2),
+        "in_process_ms_includes_capture": True,
+    }
+    print(json.dumps(record), flush=True)
+    if os.environ.get("BENCH_QUERIES"):
+        driver.sql.clear()
+        with CaptureQueriesContext(connection) as captured:
+            submit(10_000)
+        for query in captured.captured_queries:
+            sys.stderr.write(query["sql"][:200] + "\n")
+        sys.stderr.write("\n".join(driver.sql) + "\n")
+    if os.environ.get("BENCH_PROFILE"):
+        from pyinstrument import Profiler
+
+        profiler = Profiler(interval=0.0005)
+        with profiler:
+            for n in range(20_000, 20_000 + REQUESTS):
+                submit(n)
+        sys.stderr.write(profiler.output_text(unicode=True, show_all=False))
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--child"]:
+        _child(sys.argv[2])
+    else:
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sahayata.settings")
+        main()
