@@ -93,7 +93,7 @@ class History:
         """Add generated rows up to ``to_rows`` generated ones; the rate of the last chunk."""
         sql = TRANSFER_CHUNK_SQL if table == "wallet_transfer" else APPLICATION_CHUNK_SQL
         marker = "reference" if table == "wallet_transfer" else "number"
-        done = self.one(f"SELECT count(*) FROM {table} WHERE {marker} LIKE 'BENCH-%%'")  # noqa: S608
+        done = self.one(f"SELECT count(*) FROM {table} WHERE {marker} LIKE 'BENCH-%%'")
         rate = 0.0
         while done < to_rows:
             last = min(done + CHUNK, to_rows)
@@ -136,12 +136,20 @@ class History:
         return figures
 
     def transfer_reads(self) -> dict[str, Any]:
-        wallets = [r[0] for r in self.conn.execute(
-            "SELECT id FROM wallet_account WHERE kind = 'centre_wallet'").fetchall()]  # fmt: skip
+        wallets = [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT id FROM wallet_account WHERE kind = 'centre_wallet'"
+            ).fetchall()
+        ]
         payee = self.one("SELECT min(id) FROM wallet_account WHERE kind <> 'centre_wallet'")
         newest = self.generated_until("wallet_transfer")
-        ids = [r[0] for r in self.conn.execute(
-            "SELECT id FROM wallet_transfer TABLESAMPLE SYSTEM (0.1) LIMIT 500").fetchall()]  # fmt: skip
+        ids = [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT id FROM wallet_transfer TABLESAMPLE SYSTEM (0.1) LIMIT 500"
+            ).fetchall()
+        ]
         rng = self.rng
 
         def insert_one() -> None:
@@ -260,8 +268,9 @@ def main() -> None:
         return
     if "bench" not in url.rsplit("/", 1)[-1]:
         raise SystemExit("BENCH_HISTORY_URL must name a database dedicated to benchmarks")
-    sizes = [int(s) for s in os.environ.get("BENCH_HISTORY_SIZES", "1000000,5000000,20000000")
-             .split(",")]  # fmt: skip
+    sizes = [
+        int(s) for s in os.environ.get("BENCH_HISTORY_SIZES", "1000000,5000000,20000000").split(",")
+    ]
     prepare(url)
     with psycopg.connect(url.replace("postgres://", "postgresql://"), autocommit=True) as conn:
         # West Bengal's 3,561 centres and wallets, not the demo's 75, so that one wallet's

@@ -65,7 +65,7 @@ def replica_read(function: Callable[P, R]) -> Callable[P, R]:
         with replica_reads() as alias:
             result = function(*args, **kwargs)
         if isinstance(result, QuerySet):
-            return result.using(alias)  # type: ignore[return-value]
+            return result.using(alias)
         return result
 
     return wrapper

@@ -46,7 +46,10 @@ def as_postgres(args: list[str], **kwargs: Any) -> subprocess.CompletedProcess[s
     """Run a server binary as ``postgres`` when we are root (initdb refuses root)."""
     if os.geteuid() == 0:
         args = ["runuser", "-u", "postgres", "--", *args]
-    return subprocess.run(args, check=True, capture_output=True, text=True, **kwargs)  # noqa: S603
+    done = subprocess.run(args, capture_output=True, text=True, **kwargs)  # noqa: S603
+    if done.returncode != 0:
+        raise AssertionError(f"{args} exited {done.returncode}:\n{done.stdout}\n{done.stderr}")
+    return done
 
 
 def chown_postgres(path: Path) -> None:
@@ -83,7 +86,7 @@ class Cluster:
                 "postgres",
                 "--encoding=UTF8",
                 "--locale=C.UTF-8",
-            ]  # fmt: skip
+            ]
         )
 
     def start(self) -> None:
@@ -102,13 +105,14 @@ class Cluster:
                 "start",
                 "-o",
                 f"-h 127.0.0.1 -k {self.datadir} {opts}",
-            ]  # fmt: skip
+            ]
         )
 
     def stop(self) -> None:
         if (self.datadir / "postmaster.pid").exists():
-            as_postgres([str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-m", "fast",
-                         "-w", "stop"])  # fmt: skip
+            as_postgres(
+                [str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-m", "fast", "-w", "stop"]
+            )
 
     def sql(self, query: str, *, db: str = DB, user: str = "postgres") -> str:
         done = subprocess.run(  # noqa: S603
@@ -127,7 +131,7 @@ class Cluster:
                 "ON_ERROR_STOP=1",
                 "-c",
                 query,
-            ],  # fmt: skip
+            ],
             check=True,
             capture_output=True,
             text=True,

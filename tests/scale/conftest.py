@@ -51,8 +51,18 @@ def seeded_datadir(pg_bindir: Path, clusters_dir: Path) -> Path:
         env = django_env(template.url())
         manage("migrate", "--noinput", "-v0", env=env)
         drive("seed", env=env)
-        manage("simulate", "--centres", "4", "--days", "2", "--seed", "13",
-               "--start", "2025-03-01", env=env)  # fmt: skip
+        manage(
+            "simulate",
+            "--centres",
+            "4",
+            "--days",
+            "2",
+            "--seed",
+            "13",
+            "--start",
+            "2025-03-01",
+            env=env,
+        )
         manage("rollups_apply", env=env)
     finally:
         template.stop()
