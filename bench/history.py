@@ -178,10 +178,11 @@ class History:
             ).fetchall()
 
         def balance_before() -> None:
-            # balance_before's query: the sums over a wallet's whole earlier history.
+            # balance_before's query: the sums over a wallet's whole earlier history (the
+            # generated payments debit the wallets).
             wallet = rng.choice(wallets)
             self.conn.execute(
-                "SELECT sum(amount_paise) FROM wallet_transfer WHERE credit_account_id = %s"
+                "SELECT sum(amount_paise) FROM wallet_transfer WHERE debit_account_id = %s"
                 " AND kind IN ('single', 'post_pending') AND created_at < %s",
                 (wallet, newest),
             ).fetchone()
