@@ -5,8 +5,9 @@ Needs ``BENCH_HISTORY_URL``: a dedicated PostgreSQL database (its name contains 
 that the run migrates and loads with the demo (for real centres, services and accounts),
 then fills with generated history by ``INSERT … SELECT generate_series`` in time order.
 At each size in ``BENCH_HISTORY_SIZES`` (default 1M, 5M, 20M rows per table) it prints
-one JSON line per table: the bulk rate of the last million, single-row inserts (each its own
-transaction) and the reads the application makes, as median and 95th percentile.
+one JSON line per table (``BENCH_HISTORY_TABLES``, default both): the bulk rate of the last
+million, single-row inserts (each its own transaction) and the reads the application makes,
+as median and 95th percentile.
 """
 
 from __future__ import annotations
@@ -116,8 +117,8 @@ class History:
         """When the newest generated row was written (the generated rows are evenly spaced)."""
         generated = self.rows[table]
         return self.one(
-            "SELECT %s::timestamptz + %s * %s * interval '1 millisecond'",
-            (START, generated, SPACING_MS),
+            "SELECT %s::timestamptz + make_interval(secs => %s)",
+            (START, generated * SPACING_MS / 1000),
         )
 
     def measure(self, table: str, size: int) -> dict[str, Any]:
@@ -272,6 +273,8 @@ def main() -> None:
     sizes = [
         int(s) for s in os.environ.get("BENCH_HISTORY_SIZES", "1000000,5000000,20000000").split(",")
     ]
+    tables = os.environ.get("BENCH_HISTORY_TABLES", "wallet_transfer,applications_application")
+    tables = tables.split(",")
     prepare(url)
     with psycopg.connect(url.replace("postgres://", "postgresql://"), autocommit=True) as conn:
         # West Bengal's 3,561 centres and wallets, not the demo's 75, so that one wallet's
@@ -294,7 +297,7 @@ def main() -> None:
         )
         history = History(conn)
         for size in sizes:
-            for table in ("wallet_transfer", "applications_application"):
+            for table in tables:
                 print(json.dumps(history.measure(table, size)), flush=True)
 
 
