@@ -56,3 +56,15 @@ def parse_database_url(url: str, *, base_dir: Path) -> dict[str, Any]:
             "OPTIONS": options,
         }
     raise ValueError(f"Unsupported DATABASE_URL scheme: {parsed.scheme!r}")
+
+
+def parse_replica_url(url: str, *, base_dir: Path) -> dict[str, Any]:
+    """DATABASE_REPLICA_URL: a streaming standby of the PostgreSQL primary.
+
+    In tests it mirrors the primary (Django then opens no test database of its own for it).
+    """
+    replica = parse_database_url(url, base_dir=base_dir)
+    if replica["ENGINE"] != "django.db.backends.postgresql":
+        raise ValueError("DATABASE_REPLICA_URL must name a PostgreSQL standby (postgres://…)")
+    replica["TEST"] = {"MIRROR": "default"}
+    return replica

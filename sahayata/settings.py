@@ -10,7 +10,7 @@ import json
 import os
 from pathlib import Path
 
-from sahayata.dburl import parse_database_url
+from sahayata.dburl import parse_database_url, parse_replica_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("SAHAYATA_VAR_DIR", BASE_DIR / "var"))
@@ -60,6 +60,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "sahayata.core.requestid.RequestIdMiddleware",
+    "multidb.middleware.PinningRouterMiddleware",  # read-your-writes with a replica
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -68,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "sahayata.site.replica.AuditorReplicaMiddleware",  # the auditor reads from the replica
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -97,6 +99,14 @@ DATABASES = {
         base_dir=BASE_DIR,
     )
 }
+# A streaming standby serves the reads marked @replica_read (sahayata/core/dbrouter.py);
+# a user who has just written reads from the primary for MULTIDB_PINNING_SECONDS.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = parse_replica_url(os.environ["DATABASE_REPLICA_URL"], base_dir=BASE_DIR)
+DATABASE_ROUTERS = ["sahayata.core.dbrouter.ReplicaRouter"]
+MULTIDB_PINNING_SECONDS = int(os.environ.get("SAHAYATA_REPLICA_PIN_SECONDS", "15"))
+MULTIDB_PINNING_COOKIE = "sahayata_primary"
+MULTIDB_PINNING_COOKIE_HTTPONLY = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "people.User"
 LOGIN_URL = "login"
@@ -138,7 +148,7 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 # Behind TLS (the only way production is reached): secure cookies and HSTS.
 SAHAYATA_HTTPS = env_bool("SAHAYATA_HTTPS", False)
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SAHAYATA_HTTPS
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = MULTIDB_PINNING_COOKIE_SECURE = SAHAYATA_HTTPS
 SECURE_HSTS_SECONDS = 31_536_000 if SAHAYATA_HTTPS else 0
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SAHAYATA_HTTPS else None
 

@@ -16,6 +16,7 @@ from sahayata.applications.models import Application, HoldState, Holiday
 from sahayata.applications.rules import amount_label, is_overdue
 from sahayata.applications.workflows import OFFICER, REGISTRY, workflow_get
 from sahayata.catalogue.models import Service, ServiceVersion
+from sahayata.core.dbrouter import replica_read
 from sahayata.core.money import ascii_digits, format_inr, rupees_input
 from sahayata.people.models import User
 from sahayata.people.roles import application_scope
@@ -304,6 +305,7 @@ class RtpsLine:
         return None if closed == 0 else round(100 * self.closed_on_time / closed)
 
 
+@replica_read  # served by the replica when one is configured
 def rtps_report(
     *, today: dt.date, department_id: int | None = None, district_id: int | None = None
 ) -> list[RtpsLine]:

@@ -17,6 +17,7 @@ from django.db.models import Min, QuerySet, Sum
 from django.utils import timezone
 
 from sahayata.catalogue.models import Department, Service
+from sahayata.core.dbrouter import replica_read
 from sahayata.people.models import User
 from sahayata.places.models import Centre, District
 from sahayata.transparency.models import ALL, Milestone, Rollup, RollupEvent
@@ -198,19 +199,23 @@ def network_size(filters: Filters | None = None) -> dict[str, int]:
     return {"centres": centres.count(), "operators": operators.count()}
 
 
+@replica_read  # served by the replica when one is configured
 def milestones(*, metric: str | None = None) -> QuerySet[Milestone]:
     found = Milestone.objects.order_by("crossed_at", "pk")
     return found.filter(metric=metric) if metric else found
 
 
+@replica_read  # served by the replica when one is configured
 def latest_milestone() -> Milestone | None:
     return Milestone.objects.order_by("-crossed_at", "-pk").first()
 
 
+@replica_read  # served by the replica when one is configured
 def milestone_get(*, milestone_id: int) -> Milestone | None:
     return Milestone.objects.filter(pk=milestone_id).first()
 
 
+@replica_read  # served by the replica when one is configured
 def milestone_context(milestone: Milestone) -> dict[str, Any]:
     """Where a milestone was crossed: the centre, its district and the service."""
     centre = Centre.objects.select_related("district").filter(pk=milestone.centre_id).first()
@@ -218,6 +223,7 @@ def milestone_context(milestone: Milestone) -> dict[str, Any]:
     return {"centre": centre, "service": service}
 
 
+@replica_read  # served by the replica when one is configured
 def as_of() -> dt.datetime:
     """The figures include everything committed before this moment.
 
@@ -227,6 +233,7 @@ def as_of() -> dt.datetime:
     return waiting if waiting is not None else timezone.now()
 
 
+@replica_read  # served by the replica when one is configured
 def public_summary() -> dict[str, Any]:
     """The figures of ``GET /api/v1/transparency/summary``."""
     figures = summary()
@@ -308,6 +315,7 @@ _READS = (
 )
 
 
+@replica_read  # served by the replica when one is configured
 def rollups_version() -> tuple[int, ...] | None:
     """The all-time totals cell: every folded event changes it, so it versions the cube."""
     return (
@@ -323,6 +331,7 @@ def rollups_version() -> tuple[int, ...] | None:
     )
 
 
+@replica_read  # served by the replica when one is configured
 def dashboard_reads(filters: Filters) -> DashboardReads:
     """The dashboard's reads, shared between requests until the rollups change.
 

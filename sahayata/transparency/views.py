@@ -25,6 +25,7 @@ from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from sahayata.core.dbrouter import replica_read
 from sahayata.core.money import format_count, format_inr_words
 from sahayata.transparency import charts, selectors
 from sahayata.transparency.forms import FilterForm
@@ -196,6 +197,7 @@ def _page_parts(filters: Filters, lang: str, query: str) -> dict[str, Any]:
 
 
 @require_GET
+@replica_read  # the public dashboard: the replica serves it when there is one
 def dashboard(request: HttpRequest) -> HttpResponse:
     form, filters = _filters(request)
     query = request.GET.urlencode() if form.is_valid() else ""
@@ -209,6 +211,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@replica_read  # the public dashboard: the replica serves it when there is one
 def table_download(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
     if table not in TABLES:
         raise Http404
@@ -264,6 +267,7 @@ def _milestone_or_404(milestone_id: int) -> Milestone:
 
 
 @require_GET
+@replica_read  # the public dashboard: the replica serves it when there is one
 def milestone_detail(request: HttpRequest, milestone_id: int) -> HttpResponse:
     milestone = _milestone_or_404(milestone_id)
     lang = _lang()
@@ -291,6 +295,7 @@ def _font_face(weight: int) -> str:
 
 
 @require_GET
+@replica_read  # the public dashboard: the replica serves it when there is one
 def milestone_card(request: HttpRequest, milestone_id: int) -> HttpResponse:
     """The shareable card, 1200 × 630 SVG, with the project font embedded so it renders alone."""
     milestone = _milestone_or_404(milestone_id)

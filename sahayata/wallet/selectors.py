@@ -14,6 +14,7 @@ from django.db.models import F, Max, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sahayata.core.dbrouter import replica_read
 from sahayata.core.text import has_control_characters
 from sahayata.people.roles import centre_scope
 from sahayata.places.models import Centre
@@ -248,6 +249,7 @@ def _movement(kind: str, code: str, posted: int, held: int) -> str:
     return Movement.CREDIT if posted > 0 else Movement.DEBIT
 
 
+@replica_read  # served by the replica when one is configured
 def wallet_statement_lines(
     *, account: Account, date_from: date, date_to: date
 ) -> list[StatementLine]:
@@ -303,6 +305,7 @@ def wallet_statement_lines(
     return lines
 
 
+@replica_read  # served by the replica when one is configured
 def wallet_statement(*, account: Account, date_from: date, date_to: date) -> list[StatementEntry]:
     """Posted entries from ``date_from`` to ``date_to`` (inclusive, Asia/Kolkata days), oldest
     first, each with the running posted balance after it: the lines that moved it."""
@@ -320,6 +323,7 @@ def wallet_statement(*, account: Account, date_from: date, date_to: date) -> lis
     ]
 
 
+@replica_read  # served by the replica when one is configured
 def wallet_daily_balances(
     *,
     account: Account,
