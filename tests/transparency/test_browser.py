@@ -81,6 +81,8 @@ def test_dashboard_works_without_javascript(
         page.goto(f"{live_server.url}/dashboard/?date_from=2025-07-14&date_to=2025-07-14")
         assert page.get_by_test_id("total-paise").inner_text() == "₹10 crore"
         assert page.locator("svg.chart").count() >= 4
-        page_checks.check(page, "no-js")
+        # axe-core is a script and cannot run here; the same page with scripts passes it in
+        # the test above. Screenshot, sideways scroll and favicon are still checked.
+        page_checks.check(page, "no-js", axe=False)
     finally:
         context.close()
