@@ -166,6 +166,7 @@ def test_back_then_submit_pays_once(screen: Any) -> None:
     _fill_bill(page, "1650")
     page.click("#submit-application")
     _confirm_if_asked(page)
+    page.shot("acknowledgement")
     number = page.inner_text("#application-number").strip()
     # The operator is unsure it went through: Back, and Submit again whatever is shown.
     for backs in (1, 2):  # Back to the confirmation, then Back to the form
@@ -211,6 +212,7 @@ def test_the_same_bill_again_today_asks_before_paying(screen: Any) -> None:
     page.check("#pay-again")
     page.click("#confirm-payment")
     page.wait_for_url("**/acknowledgement/")
+    page.shot("acknowledgement")
     assert Application.objects.count() == 2
     assert _available(at) == 1_000_000 - 2 * 165_000
     assert lang in {"bn", "en"}
@@ -267,6 +269,7 @@ def test_a_form_sent_after_the_session_ended_comes_back_after_login(screen: Any)
     page.context.add_cookies(cookies)  # the session ended while the form was open
     page.click("#submit-application")
     page.wait_for_selector("#id_username")
+    page.shot("login-again")
     page.fill("#id_username", at.operator.username)
     page.fill("#id_password", TEST_PASSWORD)
     page.click("main form.stack button[type=submit]")

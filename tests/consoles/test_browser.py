@@ -78,6 +78,7 @@ def test_officer_finds_todays_application_pages_and_decides(live_server: Any, si
     page.click("nav.pages a[rel=next]")
     page.wait_for_url("**page=2")
     assert page.locator(f"#inbox a:text-is('{today.number}')").count() == 1
+    shot(page, "1-inbox-page-2")
     for query in (today.number, "98300 55555"):
         page.fill("#q", query)
         page.click("#inbox-filters button[type=submit]")
@@ -87,6 +88,7 @@ def test_officer_finds_todays_application_pages_and_decides(live_server: Any, si
     page.click(f"#inbox a:text-is('{today.number}')")
     page.wait_for_selector("button[value=verify]")
     assert "father_name" not in page.inner_text("#form-fields")
+    shot(page, "3-application")
     page.click("button[value=verify]")
     page.wait_for_selector("#second-officer")
     assert page.locator("button[value=approve]").count() == 0
@@ -94,6 +96,7 @@ def test_officer_finds_todays_application_pages_and_decides(live_server: Any, si
     log_out(page)
     assert log_in(page, live_server, approver) == "/inbox/"
     page.goto(f"{live_server.url}/applications/{today.number}/")
+    shot(page, "4-second-officer")
     page.click("button[value=approve]")
     page.wait_for_selector("#status:text('অনুমোদিত')")
     today.refresh_from_db()
@@ -151,11 +154,12 @@ def test_district_sees_only_its_district(live_server: Any, sized: Any) -> None:
     shot(page, "2-search")
     page.click(f"#district-centres tr[data-centre='{here.centre.code}'] a")
     page.wait_for_url(f"**/wallet/?centre={here.centre.code}")
+    shot(page, "3-centre-wallet")
     response = page.goto(f"{live_server.url}/wallet/?centre={there.centre.code}")
     assert response.status == 404
     page.goto(f"{live_server.url}/rtps/")
     assert "হাওড়া" in page.inner_text("#rtps-scope")
-    shot(page, "3-rtps")
+    shot(page, "4-rtps")
 
 
 def test_auditor_reads_searches_and_checks(live_server: Any, sized: Any) -> None:
@@ -179,9 +183,10 @@ def test_auditor_reads_searches_and_checks(live_server: Any, sized: Any) -> None
     shot(page, "2-checks")
     page.goto(f"{live_server.url}/applications/{application.number}/")
     assert page.locator("button[name=action]").count() == 0
+    shot(page, "3-application-read-only")
     page.goto(f"{live_server.url}/wallet/topups/")
     assert page.locator("#pending-topups button").count() == 0
-    shot(page, "3-topups-read-only")
+    shot(page, "4-topups-read-only")
 
 
 def test_bengali_by_default_in_an_english_browser_until_switched(
