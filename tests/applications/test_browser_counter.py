@@ -3,17 +3,16 @@ Bengali and English: an amount typed in rupees (1650, ১,৬৫০) pays exactl
 confirmation; Back then Submit pays once; the same bill twice a day needs a yes; every
 one of the 71 services can be reached; a form sent after the session ended comes back.
 
-Screenshots go to var/screenshots/ (gitignored), one per test and size."""
+Every page visited passes the shared checks (tests/browser_helpers.py: screenshot in
+var/screenshots/, no sideways scroll, favicon, no serious or critical axe-core violation)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from django.conf import settings
 
 from sahayata.applications.models import Application
 from sahayata.catalogue.data import catalogue_load
@@ -25,7 +24,6 @@ from tests.factories.people import TEST_PASSWORD, CitizenFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 SIZES = {"desktop": 1366, "phone": 360}
 PDF = b"%PDF-1.4\n% a scanned bill\n"
 # (size, language): each test runs on a desktop in Bengali and on a phone in English.
@@ -36,7 +34,9 @@ VARIANTS = [
 
 
 @pytest.fixture
-def screen(browser: Any, request: pytest.FixtureRequest, live_server: Any) -> Iterator[Any]:
+def screen(
+    browser: Any, request: pytest.FixtureRequest, live_server: Any, page_checks: Any
+) -> Iterator[Any]:
     size, lang = request.param if hasattr(request, "param") else ("desktop", "bn")
     context = browser.new_context(
         locale="bn-IN" if lang == "bn" else "en-IN",
@@ -46,26 +46,14 @@ def screen(browser: Any, request: pytest.FixtureRequest, live_server: Any) -> It
     page = context.new_page()
     page.lang = lang  # type: ignore[attr-defined]
     page.base = live_server.url  # type: ignore[attr-defined]
-    page.shot = _shooter(page, request.node.name)  # type: ignore[attr-defined]
+    page.shot = lambda step: page_checks.check(page, step)  # type: ignore[attr-defined]
     yield page
     context.close()
 
 
-def _shooter(page: Any, test_name: str) -> Any:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    safe = test_name.replace("[", "-").replace("]", "").replace("/", "-")
-
-    def shot(step: str) -> None:
-        page.screenshot(path=str(SCREENSHOTS / f"{safe}-{step}.png"), full_page=True)
-        # Nothing on the counter may scroll sideways on a phone.
-        width = page.evaluate("document.documentElement.scrollWidth")
-        assert width <= page.viewport_size["width"], f"{step}: {width}px wide"
-
-    return shot
-
-
 def _log_in(page: Any, at: Counter, next_path: str) -> None:
     page.goto(f"{page.base}/accounts/login/?next={next_path}")
+    page.shot("login")
     page.fill("#id_username", at.operator.username)
     page.fill("#id_password", TEST_PASSWORD)
     page.click("main form.stack button[type=submit]")
@@ -178,6 +166,7 @@ def test_back_then_submit_pays_once(screen: Any) -> None:
     _fill_bill(page, "1650")
     page.click("#submit-application")
     _confirm_if_asked(page)
+    page.shot("acknowledgement")
     number = page.inner_text("#application-number").strip()
     # The operator is unsure it went through: Back, and Submit again whatever is shown.
     for backs in (1, 2):  # Back to the confirmation, then Back to the form
@@ -223,6 +212,7 @@ def test_the_same_bill_again_today_asks_before_paying(screen: Any) -> None:
     page.check("#pay-again")
     page.click("#confirm-payment")
     page.wait_for_url("**/acknowledgement/")
+    page.shot("acknowledgement")
     assert Application.objects.count() == 2
     assert _available(at) == 1_000_000 - 2 * 165_000
     assert lang in {"bn", "en"}
@@ -279,6 +269,7 @@ def test_a_form_sent_after_the_session_ended_comes_back_after_login(screen: Any)
     page.context.add_cookies(cookies)  # the session ended while the form was open
     page.click("#submit-application")
     page.wait_for_selector("#id_username")
+    page.shot("login-again")
     page.fill("#id_username", at.operator.username)
     page.fill("#id_password", TEST_PASSWORD)
     page.click("main form.stack button[type=submit]")

@@ -1,18 +1,17 @@
 """Each role's console in real Chromium, at a desktop (1366 px) and a phone (360 px):
 the officer's inbox, finance's queue, the district, the auditor, Bengali first with an
-English browser, and a certificate that prints labels. Screenshots go to
-``var/screenshots/`` (named by test and width); no page scrolls sideways."""
+English browser, and a certificate that prints labels. Every page visited
+passes the shared checks (tests/browser_helpers.py: screenshot, no sideways scroll, favicon,
+axe-core)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from django.conf import settings
 
 from sahayata.applications.models import Application
 from sahayata.applications.services import application_act, local_today
@@ -28,31 +27,26 @@ from tests.factories.wallet import TopUpFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 WIDTHS = {"desktop": (1366, 900), "phone": (360, 740)}
 
 
 @pytest.fixture(params=sorted(WIDTHS))
-def sized(request: pytest.FixtureRequest, page: Any) -> Iterator[Any]:
+def sized(request: pytest.FixtureRequest, page: Any, page_checks: Any) -> Iterator[Any]:
     width, height = WIDTHS[request.param]
     page.set_viewport_size({"width": width, "height": height})
-    page.screenshot_prefix = f"{request.node.originalname}-{width}"
+    page.checks = page_checks
     yield page
 
 
 def shot(page: Any, step: str) -> None:
-    """Save a full-page screenshot and check that the page does not scroll sideways."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{page.screenshot_prefix}-{step}.png"), full_page=True)
-    overflow = page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    assert overflow <= 0, f"{step}: scrolls sideways by {overflow}px"
+    """The shared checks on the page as it is now (screenshot, no sideways scroll, axe)."""
+    page.checks.check(page, step)
 
 
 def log_in(page: Any, live_server: Any, user: Any) -> str:
     """Log in through the form, with no ``next``: returns the path the role lands on."""
     page.goto(f"{live_server.url}/accounts/login/")
+    shot(page, "login")
     page.fill("#id_username", user.username)
     page.fill("#id_password", TEST_PASSWORD)
     page.click("main form button[type=submit]")
@@ -84,6 +78,7 @@ def test_officer_finds_todays_application_pages_and_decides(live_server: Any, si
     page.click("nav.pages a[rel=next]")
     page.wait_for_url("**page=2")
     assert page.locator(f"#inbox a:text-is('{today.number}')").count() == 1
+    shot(page, "1-inbox-page-2")
     for query in (today.number, "98300 55555"):
         page.fill("#q", query)
         page.click("#inbox-filters button[type=submit]")
@@ -93,6 +88,7 @@ def test_officer_finds_todays_application_pages_and_decides(live_server: Any, si
     page.click(f"#inbox a:text-is('{today.number}')")
     page.wait_for_selector("button[value=verify]")
     assert "father_name" not in page.inner_text("#form-fields")
+    shot(page, "3-application")
     page.click("button[value=verify]")
     page.wait_for_selector("#second-officer")
     assert page.locator("button[value=approve]").count() == 0
@@ -100,6 +96,7 @@ def test_officer_finds_todays_application_pages_and_decides(live_server: Any, si
     log_out(page)
     assert log_in(page, live_server, approver) == "/inbox/"
     page.goto(f"{live_server.url}/applications/{today.number}/")
+    shot(page, "4-second-officer")
     page.click("button[value=approve]")
     page.wait_for_selector("#status:text('অনুমোদিত')")
     today.refresh_from_db()
@@ -157,11 +154,12 @@ def test_district_sees_only_its_district(live_server: Any, sized: Any) -> None:
     shot(page, "2-search")
     page.click(f"#district-centres tr[data-centre='{here.centre.code}'] a")
     page.wait_for_url(f"**/wallet/?centre={here.centre.code}")
+    shot(page, "3-centre-wallet")
     response = page.goto(f"{live_server.url}/wallet/?centre={there.centre.code}")
     assert response.status == 404
     page.goto(f"{live_server.url}/rtps/")
     assert "হাওড়া" in page.inner_text("#rtps-scope")
-    shot(page, "3-rtps")
+    shot(page, "4-rtps")
 
 
 def test_auditor_reads_searches_and_checks(live_server: Any, sized: Any) -> None:
@@ -185,18 +183,19 @@ def test_auditor_reads_searches_and_checks(live_server: Any, sized: Any) -> None
     shot(page, "2-checks")
     page.goto(f"{live_server.url}/applications/{application.number}/")
     assert page.locator("button[name=action]").count() == 0
+    shot(page, "3-application-read-only")
     page.goto(f"{live_server.url}/wallet/topups/")
     assert page.locator("#pending-topups button").count() == 0
-    shot(page, "3-topups-read-only")
+    shot(page, "4-topups-read-only")
 
 
 def test_bengali_by_default_in_an_english_browser_until_switched(
-    live_server: Any, browser: Any
+    live_server: Any, browser: Any, page_checks: Any
 ) -> None:
     for name, (width, height) in sorted(WIDTHS.items()):
         context = browser.new_context(locale="en-US", viewport={"width": width, "height": height})
         page = context.new_page()
-        page.screenshot_prefix = f"test_bengali_by_default_in_an_english_browser-{width}"
+        page.checks = page_checks
         try:
             page.goto(f"{live_server.url}/")
             assert page.get_attribute("html", "lang") == "bn", name

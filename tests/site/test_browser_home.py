@@ -20,7 +20,9 @@ async () => {
 """
 
 
-def test_home_heading_in_bengali_then_english(live_server: Any, page: Any) -> None:
+def test_home_heading_in_bengali_then_english(
+    live_server: Any, page: Any, page_checks: Any
+) -> None:
     page.goto(f"{live_server.url}/")
     heading = page.locator("#site-heading")
     assert heading.inner_text() == "সহায়তা"
@@ -31,6 +33,7 @@ def test_home_heading_in_bengali_then_english(live_server: Any, page: Any) -> No
     assert page.evaluate("document.fonts.check('16px \"Noto Sans Bengali\"', 'সহায়তা')")
     family = heading.evaluate("element => getComputedStyle(element).fontFamily")
     assert family.startswith('"Noto Sans Bengali"')
+    page_checks.check(page, "bengali")
 
     page.locator("button[name=language][value=en]").click()
     page.wait_for_function(
@@ -38,3 +41,4 @@ def test_home_heading_in_bengali_then_english(live_server: Any, page: Any) -> No
     )
     assert page.evaluate("document.documentElement.lang") == "en"
     assert page.locator("a[href='/track/']").inner_text() == "Track an application"
+    page_checks.check(page, "english")

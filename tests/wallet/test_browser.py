@@ -14,36 +14,42 @@ from tests.factories.wallet import funded_wallet
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def log_in(page: Any, live_server: Any, username: str, next_url: str) -> None:
+def log_in(page: Any, live_server: Any, username: str, next_url: str, checks: Any) -> None:
     page.context.clear_cookies()
     page.context.add_cookies([{"name": "django_language", "value": "bn", "url": live_server.url}])
     page.goto(f"{live_server.url}/accounts/login/?next={next_url}")
+    checks.check(page, "login")
     page.fill("#id_username", username)
     page.fill("#id_password", TEST_PASSWORD)
     page.press("#id_password", "Enter")
     page.wait_for_url(f"{live_server.url}{next_url}")
+    checks.check(page, next_url.strip("/").replace("/", "-"))
 
 
-def test_topup_from_request_to_credit_in_bengali(live_server: Any, page: Any) -> None:
+def test_topup_from_request_to_credit_in_bengali(
+    live_server: Any, page: Any, page_checks: Any
+) -> None:
     centre = CentreFactory()
     funded_wallet(centre=centre, amount_paise=1_00_000_00)
     operator = UserFactory(role="operator", centre=centre)
     finance = UserFactory(role="finance")
 
-    log_in(page, live_server, operator.username, "/wallet/")
+    log_in(page, live_server, operator.username, "/wallet/", page_checks)
     assert page.inner_text("[data-testid=available]") == "₹১,০০,০০০.০০"
     page.fill("#id_amount", "২৫০০")
     page.fill("#id_bank_reference", "UTR20261128")
     page.click("form.stack button[type=submit]")
     page.wait_for_selector("ul.messages li")
     assert "টপ-আপের অনুরোধ পাঠানো হয়েছে" in page.inner_text("ul.messages")
+    page_checks.check(page, "requested")
     assert TopUp.objects.get().amount_paise == 2_500_00
 
-    log_in(page, live_server, finance.username, "/wallet/topups/")
+    log_in(page, live_server, finance.username, "/wallet/topups/", page_checks)
     assert "UTR20261128" in page.inner_text("main")
     page.click("text=অনুমোদন করে জমা করুন")
     page.wait_for_selector("ul.messages li")
     assert "জমা হয়েছে" in page.inner_text("ul.messages")
+    page_checks.check(page, "credited")
 
-    log_in(page, live_server, operator.username, "/wallet/")
+    log_in(page, live_server, operator.username, "/wallet/", page_checks)
     assert page.inner_text("[data-testid=balance]") == "₹১,০২,৫০০.০০"
