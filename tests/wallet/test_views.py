@@ -121,3 +121,24 @@ def test_the_topup_form_reads_amounts_like_the_counter(client: Client) -> None:
     page = refused.content.decode()
     assert "Enter at most two digits of paise after the point." in page and "amount-config" in page
     assert 'value="1.234"' in page
+
+
+def test_a_top_ups_log_salt_goes_to_its_centre_only(client: Client) -> None:
+    """The transparency log's salt of a top-up is shown to the centre's own staff, and to
+    nobody else who may read the wallet."""
+    from sahayata.people.models import Role
+    from sahayata.wallet.services import topup_request
+
+    centre = CentreFactory()
+    operator = UserFactory(role=Role.OPERATOR, centre=centre)
+    topup = topup_request(
+        centre=centre, amount_paise=500_000, bank_reference="UTR-SALT-0001", requested_by=operator
+    )
+    salt = TopUp.objects.get(pk=topup.pk).log_salt
+    assert len(salt) == 32
+    client.force_login(operator)
+    assert salt in client.get("/wallet/").content.decode()
+    finance = UserFactory(role=Role.FINANCE)
+    client.force_login(finance)
+    page = client.get(f"/wallet/?centre={centre.code}")
+    assert page.status_code == 200 and salt not in page.content.decode()
