@@ -526,6 +526,13 @@ def statement(template: str, **parts: type[Model] | str) -> str:
     return template.format(**names)
 
 
+def row_address(model: type[Model]) -> str:
+    """The column that finds a row of ``model`` fastest, to update rows just read in the
+    same transaction: SQLite's ``rowid`` (the table's own B-tree, in insertion order, where
+    a random UUID key would probe its index at random), the primary key on PostgreSQL."""
+    return _pk(model) if _pg(_db()) else "rowid"
+
+
 def index_hint(index: str) -> str:
     """What follows a table's name in a read query to make it use ``index``: SQLite's
     ``INDEXED BY`` (its planner takes ``col IS NULL`` on a unique index for a few rows and

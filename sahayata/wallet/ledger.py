@@ -49,24 +49,33 @@ def _seal_head() -> LedgerSeal:
 
 
 def _write_seals(updates: Sequence[tuple[int, str, object]]) -> None:
-    """(seq, hash, transfer id) per transfer: one statement per batch; a transfer already
+    """(seq, hash, row address) per transfer: one statement per batch; a transfer already
     sealed (by a concurrent sealer) is left alone."""
     dialect.rows_update_each(
-        Transfer, ("seal_seq", "chain_hash"), updates, where_null=("seal_seq",)
+        Transfer,
+        ("seal_seq", "chain_hash"),
+        updates,
+        key=dialect.row_address(Transfer),
+        where_null=("seal_seq",),
     )
 
 
-# The oldest unsealed transfers, walked in order on the partial index ``transfer_unsealed``:
-# a batch costs the same whatever the backlog (without the hint SQLite sorted all of it).
+# The oldest unsealed transfers, walked in order on the partial index ``transfer_unsealed``
+# (without the hint SQLite sorted the whole backlog), with the address the UPDATE finds
+# them by (on SQLite the rowid: no probe of the random-id index, which outgrows the cache):
+# a batch costs the same whatever the history.
 _UNSEALED = (
-    "SELECT id, content_hash FROM {transfer} {hint} WHERE seal_seq IS NULL"
+    "SELECT {address}, content_hash FROM {transfer} {hint} WHERE seal_seq IS NULL"
     " ORDER BY created_at, id LIMIT %s"
 )
 
 
 def _unsealed_sql() -> str:
     return dialect.statement(
-        _UNSEALED, transfer=Transfer, hint=dialect.index_hint("transfer_unsealed")
+        _UNSEALED,
+        transfer=Transfer,
+        address=dialect.row_address(Transfer),
+        hint=dialect.index_hint("transfer_unsealed"),
     )
 
 
@@ -82,10 +91,10 @@ def ledger_seal(*, batch_size: int = 5000, max_batches: int | None = None) -> in
                 return sealed
             seq, previous = head.last_seq, head.last_hash
             updates = []
-            for transfer_id, content in rows:  # the id as stored: what the UPDATE matches
+            for address, content in rows:
                 seq += 1
                 previous = rules.chain_hash(previous, content, seq)
-                updates.append((seq, previous, transfer_id))
+                updates.append((seq, previous, address))
             _write_seals(updates)
             head.last_seq, head.last_hash, head.sealed_at = seq, previous, timezone.now()
             head.save(update_fields=["last_seq", "last_hash", "sealed_at"])
