@@ -113,8 +113,8 @@ def naive_dashboard_reads() -> None:
     from django.db import connection
 
     from sahayata.applications.models import Application
+    from sahayata.core.dialect import local_date
     from sahayata.places.models import Centre
-    from sahayata.transparency.checks import _day
     from sahayata.wallet.models import Transfer
 
     app, centre, transfer = (
@@ -130,7 +130,7 @@ def naive_dashboard_reads() -> None:
     queries = [
         f"SELECT COUNT(*), SUM(p.paise) FROM {paid}",
         f"SELECT COUNT(*) FROM {app} a WHERE a.status IN ('approved', 'delivered')",
-        f"SELECT {_day('a.closed_at')}, COUNT(*), SUM(p.paise) FROM {paid} GROUP BY 1",
+        f"SELECT {local_date('a.closed_at')}, COUNT(*), SUM(p.paise) FROM {paid} GROUP BY 1",
         f"SELECT c.district_id, COUNT(*), SUM(p.paise) FROM {paid} GROUP BY 1",
         f"SELECT a.department_id, COUNT(*), SUM(p.paise) FROM {paid} GROUP BY 1",
         f"SELECT a.service_id, COUNT(*), SUM(p.paise) FROM {paid} GROUP BY 1 "
