@@ -40,6 +40,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench import production_env
+
 ROOT = Path(__file__).resolve().parent.parent
 CENTRES = int(os.environ.get("BENCH_TRANSPARENCY_CENTRES", "300"))
 DAYS = int(os.environ.get("BENCH_TRANSPARENCY_DAYS", "20"))
@@ -395,12 +397,7 @@ def rollup_scale_fill() -> None:
 
 
 def _run_child(url: str, simulate: bool) -> None:
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "DJANGO_SETTINGS_MODULE": "sahayata.settings",
-        "DEBUG": "0",
-    }
+    env = production_env(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="sahayata.settings")
     args = [sys.executable, "-m", "bench.transparency", "--child"]
     if simulate:
         args.append("--simulate")

@@ -10,6 +10,9 @@ import json
 import os
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
+
+from sahayata.core.deploy import REFUSAL, insecure_defaults
 from sahayata.dburl import parse_database_url, parse_replica_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -21,12 +24,15 @@ def env_bool(name: str, default: bool) -> bool:
     return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
 
 
-DEBUG = env_bool("DEBUG", True)
-# The development defaults below are refused in production (sahayata/core/deploy.py).
+# Off unless asked for: `make run`, `make demo` and the test settings (tests/settings.py)
+# turn it on. With DEBUG off the development keys below are refused (end of this block).
+DEBUG = env_bool("DEBUG", False)
 DEV_SECRET_KEY = "dev-only-insecure-key-change-me-in-production-0123456789"  # noqa: S105 (refused in production)
 SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
 ALLOWED_HOSTS_FROM_ENV = [h for h in os.environ.get("ALLOWED_HOSTS", "").split(",") if h.strip()]
-ALLOWED_HOSTS = ALLOWED_HOSTS_FROM_ENV or ["127.0.0.1", "localhost", "testserver"]
+ALLOWED_HOSTS = ALLOWED_HOSTS_FROM_ENV or (
+    ["127.0.0.1", "localhost", "testserver"] if DEBUG else []
+)
 CSRF_TRUSTED_ORIGINS = [
     origin for origin in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if origin
 ]
@@ -146,11 +152,25 @@ STORAGES = {
 WHITENOISE_MANIFEST_STRICT = False
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
-# Behind TLS (the only way production is reached): secure cookies and HSTS.
-SAHAYATA_HTTPS = env_bool("SAHAYATA_HTTPS", False)
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = MULTIDB_PINNING_COOKIE_SECURE = SAHAYATA_HTTPS
-SECURE_HSTS_SECONDS = 31_536_000 if SAHAYATA_HTTPS else 0
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SAHAYATA_HTTPS else None
+# Production is reached over TLS only, usually through a TLS-terminating proxy: secure
+# cookies, HSTS and a redirect of plain http, on by default with DEBUG off (DEPLOYMENT.md).
+# A loopback trial on plain http (tests/deploy, make loadtest) sets SAHAYATA_HTTPS=0.
+SAHAYATA_HTTPS = env_bool("SAHAYATA_HTTPS", not DEBUG)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SAHAYATA_HTTPS
+MULTIDB_PINNING_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = SAHAYATA_HTTPS
+SECURE_SSL_REDIRECT = env_bool("SAHAYATA_SSL_REDIRECT", SAHAYATA_HTTPS)
+SECURE_HSTS_SECONDS = int(
+    os.environ.get("SAHAYATA_HSTS_SECONDS", 31_536_000 if SAHAYATA_HTTPS else 0)
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SAHAYATA_HSTS_INCLUDE_SUBDOMAINS", SAHAYATA_HTTPS)
+SECURE_HSTS_PRELOAD = env_bool("SAHAYATA_HSTS_PRELOAD", SAHAYATA_HTTPS)
+# The proxy says the request came over TLS; only trust it when a proxy is really in front.
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("SAHAYATA_TLS_PROXY", SAHAYATA_HTTPS) else None
+)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
 
 CACHES = {
     "default": {
@@ -162,10 +182,27 @@ CACHES = {
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = VAR_DIR / "outbox-mail"
 
-# Keyed hash for Aadhaar de-duplication. Production must set its own secret.
+# Keyed hash for Aadhaar de-duplication. Production must set its own secret (32 bytes or
+# more, kept outside the database): under a known key the 12 digits fall in minutes.
 DEV_AADHAAR_HMAC_KEY = "dev-only-aadhaar-hmac-key-change-me"
 SAHAYATA_AADHAAR_HMAC_KEY = os.environ.get("SAHAYATA_AADHAAR_HMAC_KEY", DEV_AADHAAR_HMAC_KEY)
-SAHAYATA_SIMULATED = env_bool("SAHAYATA_SIMULATED", True)
+# A simulated deployment (demo data with its public password, the network simulator,
+# simulated back ends): on by default only with DEBUG on. seed_demo and simulate refuse
+# to run without it.
+SAHAYATA_SIMULATED = env_bool("SAHAYATA_SIMULATED", DEBUG)
+
+if not DEBUG:
+    _problems = insecure_defaults(
+        secret_key=SECRET_KEY,
+        dev_secret_key=DEV_SECRET_KEY,
+        aadhaar_key=SAHAYATA_AADHAAR_HMAC_KEY,
+        dev_aadhaar_key=DEV_AADHAAR_HMAC_KEY,
+        allowed_hosts_from_env=ALLOWED_HOSTS_FROM_ENV,
+    )
+    if _problems:
+        raise ImproperlyConfigured(
+            REFUSAL + "; ".join(_problems) + " (for development, set DEBUG=1)"
+        )
 
 # JSON lines in production (LOG_FORMAT=json, the default with DEBUG off), each with the
 # request id that the response echoes in X-Request-ID.
