@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import timedelta
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",  # throttling of failed logins (username + IP), on the staff and the admin login
     "django_q",  # the job queue (ORM broker): sahayata/site/jobs.py, manage.py run_jobs
     "ninja",  # serves the API docs' Swagger UI from our own static files, not a CDN
     "sahayata.core",
@@ -78,7 +80,24 @@ MIDDLEWARE = [
     "sahayata.site.replica.AuditorReplicaMiddleware",  # the auditor reads from the replica
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into its page
 ]
+
+# A failed login counts against the username *at* its IP: a centre's PC is shared by its
+# operators, and one operator's typing must not lock the others out (nor a user be locked
+# out from everywhere by a stranger). A success resets the count; a lock-out cools off.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("SAHAYATA_LOGIN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("SAHAYATA_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "sahayata.people.login.locked_out"
+# The same client IP as the public lookups' limits (SAHAYATA_TRUST_X_FORWARDED_FOR).
+AXES_CLIENT_IP_CALLABLE = "sahayata.applications.ratelimit.client_ip"
+AXES_VERBOSE = False
 
 ROOT_URLCONF = "sahayata.urls"
 WSGI_APPLICATION = "sahayata.wsgi.application"
@@ -119,8 +138,15 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "consoles:start"  # each role's console (consoles.views.CONSOLES)
 LOGOUT_REDIRECT_URL = "home"
 
+# Every way to set a password (add_user, the admin, the password forms) checks these.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
 LANGUAGE_CODE = "bn"
