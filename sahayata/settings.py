@@ -264,6 +264,10 @@ SAHAYATA_API_TOKEN_USER = "sahayata.people.tokens.user_for_token"  # noqa: S105 
 # The transparency log's own Ed25519 key (never the certificate key) and its keyring.
 SAHAYATA_LOG_KEY_PATH = os.environ.get("SAHAYATA_LOG_KEY_PATH") or None
 SAHAYATA_LOG_KEYRING_DIR = os.environ.get("SAHAYATA_LOG_KEYRING_DIR") or None
+# Where log_publish writes each signed head (with the ledger's seal chain head) outside the
+# database, one JSON file a head: what an operator mirrors to a public place. ledger_check
+# verifies the ledger against every head found there. Default: var/log-published/.
+SAHAYATA_LOG_PUBLISH_DIR = os.environ.get("SAHAYATA_LOG_PUBLISH_DIR") or None
 # Simulated back ends per adapter, as JSON, e.g. {"treasury_challan": {"failure_rate": 0.01}}.
 SAHAYATA_ADAPTERS = json.loads(os.environ.get("SAHAYATA_ADAPTERS", "{}"))
 # SMS gateway class (dotted path); the default appends to SAHAYATA_SMS_FILE.

@@ -97,3 +97,12 @@ def phone_page(browser: Any) -> Iterator[Any]:
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def _log_published_in_tmp(settings: Any, tmp_path: Path) -> Path:
+    """Each test's heads published outside the database go to a directory of its own:
+    ledger_check reads every head it finds there, and another test's are not this ledger's."""
+    directory = tmp_path / "log-published"
+    settings.SAHAYATA_LOG_PUBLISH_DIR = str(directory)
+    return directory

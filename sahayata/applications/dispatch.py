@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from sahayata.applications.models import Application
 from sahayata.applications.services import application_system_act
+from sahayata.core.retry import retried_on_contention
 from sahayata.integrations.models import AdapterCall
 from sahayata.integrations.selectors import (
     OPEN_STATES,
@@ -50,6 +51,7 @@ def _call_for(application_no: str) -> AdapterCall | None:
     return AdapterCall.objects.filter(reference=application_no).first()
 
 
+@retried_on_contention
 def application_settle(*, call: AdapterCall, report: CallReport) -> bool:
     """Post or void per the back end's answer, exactly once. True if this call settled it."""
     if report.outcome not in (Outcome.CONFIRMED, Outcome.FAILED):

@@ -53,6 +53,7 @@ from sahayata.applications.workflows import SYSTEM, Action, Workflow, workflow_g
 from sahayata.catalogue.models import Service, ServiceVersion
 from sahayata.catalogue.selectors import service_current_version
 from sahayata.core.errors import Conflict, DomainError, NotFound
+from sahayata.core.retry import retried_on_contention
 from sahayata.ledgerlog.salts import log_salt_new
 from sahayata.people.models import Citizen, Role, User
 from sahayata.people.roles import require_role
@@ -119,6 +120,7 @@ def application_preview(
     return clean, fee_lines(plans.definition_heads(definition), clean)
 
 
+@retried_on_contention
 def application_submit(
     *,
     operator: User,
@@ -335,6 +337,7 @@ def application_next_actions(*, application: Application, user: User) -> list[Ac
     ]
 
 
+@retried_on_contention
 def application_act(
     *,
     application: Application,
@@ -402,6 +405,7 @@ def _fields_correct(
     application.save(update_fields=["fields"])
 
 
+@retried_on_contention
 def application_system_act(
     *, application: Application, action: str, label: str, comment: str = ""
 ) -> Application:

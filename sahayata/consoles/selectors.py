@@ -128,12 +128,12 @@ class ChecksStatus:
 
 def checks_run() -> ChecksStatus:
     """Run ``ledger_check`` and ``transparency_check`` as the auditor may: read-only."""
+    from sahayata.site.checks import ledger_checks
     from sahayata.transparency.checks import transparency_check
     from sahayata.transparency.models import RollupEvent
-    from sahayata.wallet.ledger import ledger_check
 
     started = time.perf_counter()
-    violations = ledger_check(seal=False)
+    violations = ledger_checks(seal=False)
     report = transparency_check(apply_waiting=False)
     # Outbox events not folded yet: while some wait, a difference is not yet an error.
     waiting = RollupEvent.objects.count()

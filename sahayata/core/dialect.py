@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import closing
+from contextlib import AbstractContextManager, closing, contextmanager
 from functools import lru_cache
 from typing import Any
 
@@ -46,16 +46,37 @@ def _pg(db: Any) -> bool:
     return bool(db.vendor == "postgresql")
 
 
-def _cursor(db: Any) -> closing[Any]:
+@contextmanager
+def _cursor(db: Any) -> Iterator[Any]:
+    """The driver's cursor, closed on exit. A driver error leaving the block becomes
+    Django's (``OperationalError`` and so on, the driver's as its ``__cause__``), as it
+    would through Django's own cursor: a deadlock never escapes as a psycopg error."""
     if db.connection is None:
         db.ensure_connection()
-    return closing(db.connection.cursor())
+    with closing(db.connection.cursor()) as cursor, db.wrap_database_errors:
+        yield cursor
 
 
-def dbapi_cursor() -> closing[Any]:
+def dbapi_cursor() -> AbstractContextManager[Any]:
     """The driver's cursor on Django's connection (same transaction), closed on exit:
     ``with dbapi_cursor() as cursor``."""
     return _cursor(_db())
+
+
+# SQLSTATEs of a transaction that lost a race and may simply be run again: PostgreSQL's
+# serialization_failure and deadlock_detected.
+_RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
+
+
+def is_contention(error: BaseException) -> bool:
+    """Did ``error`` (a Django database error) abort a transaction only because another
+    one held the locks it needed (PostgreSQL: deadlock, serialization failure; SQLite:
+    the database stayed locked past the busy timeout)? Then running it again is safe."""
+    cause = error.__cause__ or error
+    sqlstate = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
+    if sqlstate in _RETRYABLE_SQLSTATES:
+        return True
+    return type(cause).__name__ == "OperationalError" and "database is locked" in str(cause)
 
 
 def uuid_value(value: uuid.UUID | None) -> Any:

@@ -57,3 +57,15 @@ class Conflict(DomainError):
     code = "conflict"
     status = 409
     default_message = _("This conflicts with the current state.")
+
+
+class Busy(Conflict):
+    """The database gave up the transaction because another one held what it needed (a
+    deadlock, a serialization failure): nothing was written, and the same request (with
+    the same idempotency key) may be sent again."""
+
+    code = "busy"
+    status = 409
+    default_message = _(
+        "Another payment was using the same accounts. Nothing was done: please try again."
+    )

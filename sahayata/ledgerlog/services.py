@@ -11,7 +11,8 @@ belongs to no citizen, so there is no receipt to keep it private for.
 
 **Heads.** ``log_publish`` appends, then signs a head of everything appended, naming the
 root of the head before it; nothing new means no new head. The daily job calls
-``log_publish_due``, which publishes once per Kolkata day.
+``log_publish_due``, which publishes once per Kolkata day. Each head is also written
+outside the database with the wallet's seal chain head, signed (``published``).
 """
 
 from __future__ import annotations
@@ -25,10 +26,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from sahayata.applications.models import Application
-from sahayata.ledgerlog import merkle, store
+from sahayata.ledgerlog import merkle, published, store
 from sahayata.ledgerlog.models import LogHead, LogState
 from sahayata.ledgerlog.signing import head_message, head_sign
-from sahayata.wallet.ledger import ledger_seal
+from sahayata.wallet.ledger import ledger_seal, seal_chain_at
 from sahayata.wallet.models import TopUp, Transfer, TransferKind
 
 POSTED_KINDS = (TransferKind.SINGLE, TransferKind.POST_PENDING)
@@ -149,6 +150,30 @@ def log_publish(
             signature=signature,
             published_at=timezone.now(),
         )
+        # The seal chain as far as it goes now (or through the history's day), so holds,
+        # voids and every other transfer are anchored too, not only the posted leaves.
+        seal_seq, seal_chain_hash = seal_chain_at(through_seal_seq)
+        _key_id, seal_signature = head_sign(
+            published.seal_message(
+                tree_size=state.size,
+                root_hash=root_hash,
+                seal_seq=seal_seq,
+                seal_chain_hash=seal_chain_hash,
+            )
+        )
+        outside = {
+            "tree_size": state.size,
+            "root_hash": root_hash,
+            "timestamp": timestamp,
+            "previous_root_hash": previous,
+            "key_id": key_id,
+            "signature": signature,
+            "seal_seq": seal_seq,
+            "seal_chain_hash": seal_chain_hash,
+            "seal_signature": seal_signature,
+        }
+        # Only a committed head goes out: a rolled-back one would look like a truncation.
+        transaction.on_commit(lambda: published.head_write(outside))
     return head, True
 
 

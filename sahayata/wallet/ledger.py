@@ -3,8 +3,11 @@
 ``ledger_seal`` takes committed transfers that have no ``seal_seq`` yet, oldest first, in
 batches, and links each to the previous one: ``chain_hash = H(previous, seq, content_hash)``.
 Only the sealer serializes (on the single ``LedgerSeal`` row); transfers never wait for it.
-``ledger_check`` seals what is new, then verifies the five invariants of the ledger and
-returns every violation found (an empty list means the ledger is sound).
+``ledger_check`` seals what is new, then verifies the invariants of the ledger (and that
+every top-up agrees with its transfer) and returns every violation found (an empty list
+means the ledger is sound). The chain alone cannot stop someone who may write to the
+database: they can rewrite a row, re-chain after it and move the head. Its anchor lives
+outside the database (``sahayata.ledgerlog.published``), read by ``ledger_check``.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from sahayata.wallet.models import (
     AccountStripe,
     HoldTimeout,
     LedgerSeal,
+    TopUp,
     Transfer,
     TransferCode,
     TransferKind,
@@ -101,6 +105,82 @@ def ledger_seal(*, batch_size: int = 5000, max_batches: int | None = None) -> in
         sealed += len(rows)
         batches += 1
     return sealed
+
+
+def seal_chain_at(seq: int | None = None) -> tuple[int, str]:
+    """``(seal_seq, chain_hash)`` of the chain's head now (``seq=None``) or at ``seq``."""
+    if seq is None:
+        head = LedgerSeal.objects.filter(pk=1).first()
+        return (head.last_seq, head.last_hash) if head is not None else (0, rules.GENESIS_HASH)
+    if seq == 0:
+        return 0, rules.GENESIS_HASH
+    chained = Transfer.objects.filter(seal_seq=seq).values_list("chain_hash", flat=True).first()
+    if chained is None:
+        raise LookupError(f"no transfer is sealed at {seq}")
+    return seq, chained
+
+
+def sealed_chain_hashes(seqs: Sequence[int]) -> dict[int, str]:
+    """The stored chain hash at each of ``seqs`` that is sealed (0 is the genesis)."""
+    found = {0: rules.GENESIS_HASH} if 0 in seqs else {}
+    wanted = sorted(set(seqs) - {0})
+    for start in range(0, len(wanted), 500):
+        rows = Transfer.objects.filter(seal_seq__in=wanted[start : start + 500])
+        found.update(rows.values_list("seal_seq", "chain_hash"))  # type: ignore[arg-type]
+    return found
+
+
+_TOPUPS_DISAGREEING = """
+SELECT u.bank_reference, u.status, u.amount_paise, t.id, t.amount_paise, t.kind, t.code,
+       t.reference, t.debit_account_id, t.credit_account_id, w.id
+FROM {topup} u
+LEFT JOIN {transfer} t ON t.id = u.transfer_id
+LEFT JOIN {account} w ON w.centre_id = u.centre_id
+WHERE (u.status = %s AND (t.id IS NULL OR t.amount_paise <> u.amount_paise
+        OR t.kind <> %s OR t.code <> %s OR t.reference <> %s || u.bank_reference
+        OR w.id IS NULL OR t.credit_account_id <> w.id))
+   OR (u.status <> %s AND u.transfer_id IS NOT NULL)
+"""
+
+# A top-up transfer (reference ``topup:<bank reference>``) that no credited top-up claims.
+_TOPUP_TRANSFERS_UNCLAIMED = """
+SELECT t.id, t.reference, t.amount_paise
+FROM {transfer} t
+LEFT JOIN {topup} u ON u.transfer_id = t.id AND u.status = %s
+WHERE t.code = %s AND t.reference LIKE %s AND u.id IS NULL
+"""
+
+
+def _check_topups(violations: list[Violation]) -> None:
+    """Every credited top-up has its transfer: the approved amount, to its centre's wallet,
+    as a single top-up transfer with its reference; a top-up not credited has none; every
+    top-up transfer is a credited top-up's. Two set-based queries, disagreements only."""
+    credited = TopUp.Status.CREDITED
+    sql = dialect.statement(_TOPUPS_DISAGREEING, topup=TopUp, transfer=Transfer, account=Account)
+    params = [credited, TransferKind.SINGLE, TransferCode.TOPUP, "topup:", credited]
+    for row in dialect.rows_fetch(sql, params, hash_joins=True):
+        (bank_reference, status, amount, transfer_id, transfer_amount, kind, code, reference,
+         _debit, credit, wallet) = row  # fmt: skip
+        if status != credited:
+            problem = f"is {status} but names transfer {transfer_id}"
+        elif transfer_id is None:
+            problem = "is credited but its transfer is missing"
+        elif transfer_amount != amount:
+            problem = f"approved {amount} paise, its transfer moved {transfer_amount}"
+        elif credit != wallet:
+            problem = f"credited account {credit}, not its centre's wallet {wallet}"
+        else:
+            problem = f"its transfer is {kind}/{code} {reference!r}"
+        violations.append(Violation("topups_match_transfers", f"top-up {bank_reference} {problem}"))
+    sql = dialect.statement(_TOPUP_TRANSFERS_UNCLAIMED, topup=TopUp, transfer=Transfer)
+    params = [credited, TransferCode.TOPUP, "topup:%"]
+    for transfer_id, reference, amount in dialect.rows_fetch(sql, params, hash_joins=True):
+        violations.append(
+            Violation(
+                "topups_match_transfers",
+                f"transfer {transfer_id} ({reference}, {amount} paise) is no credited top-up's",
+            )
+        )
 
 
 def _stored_totals() -> dict[int, list[int]]:
@@ -294,5 +374,6 @@ def ledger_check(*, seal: bool = True) -> list[Violation]:
     violations: list[Violation] = []
     _check_balances(violations)
     _check_holds(violations)
+    _check_topups(violations)
     _check_chain(violations)
     return violations

@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from sahayata.catalogue.models import Department
 from sahayata.core import dialect
+from sahayata.core.retry import retried_on_contention
 from sahayata.ledgerlog.salts import log_salt_new
 from sahayata.people.models import Role
 from sahayata.places.models import Centre
@@ -116,6 +117,7 @@ def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
 # --- transfers -------------------------------------------------------------------------
 
 
+@retried_on_contention
 def transfers_create(
     *, specs: Sequence[TransferSpec | PostSpec | VoidSpec], linked: bool = True
 ) -> list[Transfer]:
@@ -142,6 +144,7 @@ def _only_transfer(outcomes: list[Outcome]) -> Transfer:
     return transfer
 
 
+@retried_on_contention
 def transfer_post(
     *, id: uuid.UUID, pending_id: uuid.UUID, amount_paise: int | None = None
 ) -> Transfer:
@@ -152,12 +155,14 @@ def transfer_post(
     return _only_transfer(outcomes)
 
 
+@retried_on_contention
 def transfer_void(*, id: uuid.UUID, pending_id: uuid.UUID) -> Transfer:
     """Void a hold, exactly once: the money goes back to the wallet."""
     outcomes = engine.run([VoidSpec(id=id, pending_id=pending_id)], linked=True)
     return _only_transfer(outcomes)
 
 
+@retried_on_contention
 def transfers_apply(*, ops: Sequence[Operation], now: datetime | None = None) -> list[Outcome]:
     """The batch path with one outcome per operation: independent transfers, posts and voids
     in one transaction. A refused operation writes nothing and does not stop the others."""
@@ -166,6 +171,7 @@ def transfers_apply(*, ops: Sequence[Operation], now: datetime | None = None) ->
     return engine.run(list(ops), linked=False, now=now)
 
 
+@retried_on_contention
 def transfers_create_batch(*, specs: Sequence[Operation]) -> list[Transfer]:
     """Many independent operations in one transaction, through the same rules, with one bulk
     insert. If any is refused, nothing is written and ``TransfersRejected`` lists them."""
@@ -184,6 +190,7 @@ def transfers_create_batch(*, specs: Sequence[Operation]) -> list[Transfer]:
     return [outcome.transfer for outcome in outcomes if outcome.transfer is not None]
 
 
+@retried_on_contention
 def holds_expire(*, now: datetime | None = None, limit: int = 1000) -> int:
     """Void the holds whose timeout has passed; return how many this call voided.
 
@@ -521,6 +528,7 @@ def _save_decisions(topups: list[TopUp]) -> None:
     dialect.rows_update_each(TopUp, [field.column for field in fields], rows)
 
 
+@retried_on_contention
 def topup_approve(
     *,
     topup_id: uuid.UUID | str,
@@ -544,6 +552,7 @@ def topup_approve(
     return topup
 
 
+@retried_on_contention
 def topups_approve_batch(
     *, topup_ids: Sequence[uuid.UUID | str], approved_by: User, now: datetime | None = None
 ) -> list[TopUp]:
@@ -576,6 +585,7 @@ def topups_approve_batch(
     return topups
 
 
+@retried_on_contention
 def topup_reject(*, topup_id: uuid.UUID | str, rejected_by: User, reason: str = "") -> TopUp:
     """A finance officer refuses a top-up (for example, no such credit at the bank), always
     with a reason: the centre and the auditor read it in the history of decisions."""

@@ -1,5 +1,6 @@
-"""``manage.py ledger_check``: seal new transfers, verify the ledger and the transparency
-log's heads against it, exit 1 on any violation."""
+"""``manage.py ledger_check``: seal new transfers, verify the ledger, its top-ups and the
+applications' fees, and the transparency log's heads (those in the database and those
+published outside it) against it; exit 1 on any violation."""
 
 from __future__ import annotations
 
@@ -7,8 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from sahayata.ledgerlog.checks import log_check
-from sahayata.wallet.ledger import ledger_check
+from sahayata.site.checks import ledger_checks
 from sahayata.wallet.models import Account, Transfer
 
 CHECKS = {
@@ -17,7 +17,10 @@ CHECKS = {
     "no_negative_account": "no limited account is negative",
     "hold_resolved_once": "every hold was resolved at most once",
     "hash_chain": "the hash chain is intact",
+    "topups_match_transfers": "every top-up is its transfer: amount, wallet, state",
+    "application_fees_match_holds": "every application's fee lines are its holds, posts, voids",
     "transparency_log": "every signed head of the transparency log is the ledger's",
+    "published_heads": "every head published outside the database is of this ledger, to its end",
 }
 
 
@@ -30,7 +33,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        violations = ledger_check(seal=not options["no_seal"]) + log_check()
+        violations = ledger_checks(seal=not options["no_seal"])
         self.stdout.write(
             f"Ledger: {Account.objects.count()} accounts, {Transfer.objects.count()} transfers"
         )
