@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -30,6 +30,15 @@ SYSTEM_LABEL = "system/worker"
 
 
 @dataclass(frozen=True)
+class Actor:
+    """A staff user as the batch paths know one (id, username, role), without its row."""
+
+    pk: int
+    username: str
+    role: str
+
+
+@dataclass(frozen=True)
 class EventSpec:
     """One event of a batch: what was done to which object, by whom (None: the system)."""
 
@@ -41,7 +50,6 @@ class EventSpec:
     after: Mapping[str, Any] | None = None
     actor_label: str = ""
     at: dt.datetime | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _actor_fields(actor: Any, actor_label: str) -> dict[str, Any]:
