@@ -104,11 +104,14 @@ def _audit_rows_flushable(request: pytest.FixtureRequest) -> Iterator[None]:
     """A transactional test's flush deletes every row; audit events refuse deletion by
     trigger (on SQLite: PostgreSQL flushes by TRUNCATE). Remove them first, as the
     database's owner would, before the flush runs."""
-    transactional = {"transactional_db", "live_server"} & set(request.fixturenames)
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool({"transactional_db", "live_server"} & set(request.fixturenames)) or bool(
+        marker is not None and marker.kwargs.get("transaction")
+    )
     if not transactional or backend_vendor() != "sqlite":
         yield
         return
-    request.getfixturevalue(sorted(transactional)[0])
+    request.getfixturevalue("transactional_db")  # set up first, so flushed after us
     yield
     from tests.audit.tamper import audit_rows_clear
 
