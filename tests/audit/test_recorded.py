@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from sahayata.applications.models import Holiday
-from sahayata.applications.services import ActionForbidden, application_act
+from sahayata.applications.services import ActionNotAllowed, application_act
 from sahayata.audit.models import AuditEvent
 from sahayata.catalogue.services import service_publish
 from sahayata.certificates.services import certificate_revoke
@@ -73,7 +73,7 @@ def test_a_refused_step_leaves_no_event() -> None:
     service = certificate_service()
     application = submitted(at=at, service=service)
     before = AuditEvent.objects.count()
-    with pytest.raises(ActionForbidden):
+    with pytest.raises(ActionNotAllowed):
         application_act(application=application, action="approve", actor=at.operator)
     assert AuditEvent.objects.count() == before
 
