@@ -34,6 +34,7 @@ from sahayata.consoles.selectors import (
     centres_visible,
     checks_run,
 )
+from sahayata.core import chain
 from sahayata.people.models import Role, User
 from sahayata.people.roles import staff_user
 from sahayata.wallet.selectors import topups_decided
@@ -165,12 +166,19 @@ def _trail_filter(request: HttpRequest) -> tuple[TrailFilterForm, EventFilter | 
     return form, EventFilter(**form.cleaned_data)
 
 
+def _json_text(value: object) -> str:
+    return "" if value is None else chain.canonical_json(value)
+
+
 @staff_page(Role.AUDITOR, Role.ADMIN)
 def audit_trail(request: HttpRequest) -> HttpResponse:
     """Every write, newest first: filtered by date, actor, action and object, 50 a page."""
     form, wanted = _trail_filter(request)
     events = events_filtered(wanted) if wanted is not None else events_filtered(EventFilter())[:0]
     page = Paginator(events, RESULTS_PAGE_SIZE).get_page(request.GET.get("page"))
+    for event in page.object_list:
+        event.before_text = _json_text(event.before)  # type: ignore[attr-defined]
+        event.after_text = _json_text(event.after)  # type: ignore[attr-defined]
     query = request.GET.copy()
     query.pop("page", None)
     context = {
