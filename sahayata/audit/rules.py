@@ -9,6 +9,7 @@ stored in an event, whatever a caller passes.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import uuid
 from collections.abc import Mapping
@@ -33,6 +34,7 @@ AADHAAR_LIKE = re.compile(r"(?<!\d)\d{4}[ -]?\d{4}[ -]?(\d{4})(?!\d)")
 REMOVED = "[removed]"
 
 
+@functools.lru_cache(maxsize=1024)
 def _secret_key(key: str) -> bool:
     lowered = key.lower()
     return any(part in lowered for part in SECRET_KEY_PARTS) and lowered != "aadhaar_masked"
