@@ -12,6 +12,7 @@ after recording the head of what it deletes (``AuditCheckpoint``).
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -44,7 +45,7 @@ class EventSpec:
 
     action: str
     object_type: str
-    object_id: str | int
+    object_id: str | int | uuid.UUID
     actor: Any = None
     before: Mapping[str, Any] | None = None
     after: Mapping[str, Any] | None = None
@@ -99,7 +100,7 @@ def event_record(
     *,
     action: str,
     object_type: str,
-    object_id: str | int,
+    object_id: str | int | uuid.UUID,
     actor: Any = None,
     before: Mapping[str, Any] | None = None,
     after: Mapping[str, Any] | None = None,

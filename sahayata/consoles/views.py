@@ -177,8 +177,8 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
     events = events_filtered(wanted) if wanted is not None else events_filtered(EventFilter())[:0]
     page = Paginator(events, RESULTS_PAGE_SIZE).get_page(request.GET.get("page"))
     for event in page.object_list:
-        event.before_text = _json_text(event.before)  # type: ignore[attr-defined]
-        event.after_text = _json_text(event.after)  # type: ignore[attr-defined]
+        event.before_text = _json_text(event.before)
+        event.after_text = _json_text(event.after)
     query = request.GET.copy()
     query.pop("page", None)
     context = {

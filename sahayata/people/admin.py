@@ -22,6 +22,7 @@ from sahayata.audit.admin import AuditedAdmin
 from sahayata.core.admin import FONT_CSS, AdminFonts
 from sahayata.core.errors import DomainError
 from sahayata.people.models import CENTRE_ROLES, ApiToken, Citizen, User
+from sahayata.people.roles import staff_user
 from sahayata.people.rules import normalise_aadhaar, normalise_mobile
 from sahayata.people.services import (
     aadhaar_hash,
@@ -172,7 +173,7 @@ class CitizenAdmin(AuditedAdmin, AdminFonts):
             "district": data.get("district"),
             "aadhaar": data.get("aadhaar") or None,
         }
-        actor = request.user
+        actor = staff_user(request.user)
         citizen = (
             citizen_update(citizen=obj, **details, actor=actor)
             if change
