@@ -22,6 +22,7 @@ class Origin:
     ip: str | None = None
     api_token_id: int | None = None
     worker: str = ""
+    in_request: bool = False
 
 
 NOWHERE = Origin()
@@ -33,8 +34,11 @@ def current_origin() -> Origin:
 
 
 def api_token_used(token_id: int) -> None:
-    """The request being served authenticated with this API token."""
-    _origin.set(replace(_origin.get(), api_token_id=token_id))
+    """The request being served authenticated with this API token (outside a request, a
+    token looked up names nothing: the value would outlive the call)."""
+    origin = _origin.get()
+    if origin.in_request:
+        _origin.set(replace(origin, api_token_id=token_id))
 
 
 @contextmanager
@@ -66,7 +70,7 @@ class AuditContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        token = _origin.set(Origin(ip=client_ip(request)))
+        token = _origin.set(Origin(ip=client_ip(request), in_request=True))
         try:
             return self.get_response(request)
         finally:

@@ -203,3 +203,18 @@ def test_an_api_request_names_its_token_and_request_id(client: Client) -> None:
         "req-audit-0001",
     )
     assert AuditEvent.objects.get(action="citizen.register").api_token_id == token_id
+
+
+def test_a_token_looked_up_outside_a_request_names_no_later_event() -> None:
+    from django.db import transaction
+
+    from sahayata.audit.services import event_record
+    from sahayata.people.tokens import user_for_token
+
+    operator = UserFactory(role=Role.OPERATOR)
+    assert user_for_token(api_token_create(user=operator)) == operator
+    with transaction.atomic():
+        event = event_record(
+            action="holiday.create", object_type="holiday", object_id=1, actor=operator
+        )
+    assert (event.actor_kind, event.api_token_id) == ("user", None)
