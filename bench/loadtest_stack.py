@@ -48,6 +48,9 @@ def stack_env(var_dir: Path, database_url: str, **extra: str) -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "sahayata.settings",
         "LOG_LEVEL": "WARNING",
         "SAHAYATA_BENCH_CEILING": "1",
+        # The demo data on plain http on loopback (no TLS proxy in front).
+        "SAHAYATA_SIMULATED": "1",
+        "SAHAYATA_HTTPS": "0",
         # Every public request comes from 127.0.0.1 here: the per-IP tracking limit would
         # answer 429 to the whole public at once.
         "SAHAYATA_RATE_LIMITS": json.dumps({"track": [10**9, 60]}),

@@ -42,6 +42,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench import production_env
 from bench._fresh import postgres_reset
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -404,12 +405,7 @@ def rollup_scale_fill() -> None:
 
 
 def _run_child(url: str, simulate: bool) -> None:
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "DJANGO_SETTINGS_MODULE": "sahayata.settings",
-        "DEBUG": "0",
-    }
+    env = production_env(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="sahayata.settings")
     args = [sys.executable, "-m", "bench.transparency", "--child"]
     if simulate:
         args.append("--simulate")
