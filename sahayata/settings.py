@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "django_q",  # the job queue (ORM broker): sahayata/site/jobs.py, manage.py run_jobs
     "ninja",  # serves the API docs' Swagger UI from our own static files, not a CDN
     "sahayata.core",
+    "sahayata.audit",
     "sahayata.places",
     "sahayata.catalogue",
     "sahayata.people",
@@ -68,6 +69,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "sahayata.core.requestid.RequestIdMiddleware",
+    "sahayata.audit.context.AuditContextMiddleware",  # IP and API token of each audit event
     "multidb.middleware.PinningRouterMiddleware",  # read-your-writes with a replica
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -280,6 +282,9 @@ SAHAYATA_SMS_FILE = os.environ.get("SAHAYATA_SMS_FILE", str(VAR_DIR / "outbox-sm
 SAHAYATA_LOOKUP_LIMITS = json.loads(os.environ.get("SAHAYATA_LOOKUP_LIMITS", "{}"))
 # Only behind a reverse proxy: take the client IP from the last hop of X-Forwarded-For.
 SAHAYATA_TRUST_X_FORWARDED_FOR = env_bool("SAHAYATA_TRUST_X_FORWARDED_FOR", False)
+# Audit events are kept a year (the DPDP Rules' one year; over CERT-In's 180 days of logs),
+# then pruned by ``manage.py audit_prune`` behind a checkpoint (SECURITY.md, "Audit trail").
+SAHAYATA_AUDIT_RETENTION_DAYS = int(os.environ.get("SAHAYATA_AUDIT_RETENTION_DAYS", "365"))
 # A request does only its own transaction: the rollup fold, the notification send and the
 # back-end call run in the worker (run_jobs; sahayata/site/outbox.py). Each of these turns
 # one back into an after-commit hook inside the request: a development convenience only.

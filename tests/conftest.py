@@ -106,3 +106,22 @@ def _log_published_in_tmp(settings: Any, tmp_path: Path) -> Path:
     directory = tmp_path / "log-published"
     settings.SAHAYATA_LOG_PUBLISH_DIR = str(directory)
     return directory
+
+
+@pytest.fixture(autouse=True)
+def _audit_rows_flushable(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A transactional test's flush deletes every row; audit events refuse deletion by
+    trigger (on SQLite: PostgreSQL flushes by TRUNCATE). Remove them first, as the
+    database's owner would, before the flush runs."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool({"transactional_db", "live_server"} & set(request.fixturenames)) or bool(
+        marker is not None and marker.kwargs.get("transaction")
+    )
+    if not transactional or backend_vendor() != "sqlite":
+        yield
+        return
+    request.getfixturevalue("transactional_db")  # set up first, so flushed after us
+    yield
+    from tests.audit.tamper import audit_rows_clear
+
+    audit_rows_clear()

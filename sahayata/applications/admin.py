@@ -13,10 +13,11 @@ from sahayata.applications.models import (
     ApplicationHistory,
     Holiday,
 )
+from sahayata.audit.admin import AuditedAdmin
 
 
 @admin.register(Holiday)
-class HolidayAdmin(admin.ModelAdmin):
+class HolidayAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["date", "name_en", "name_bn"]
     list_filter = ["date"]
     search_fields = ["name_en", "name_bn"]
@@ -45,7 +46,7 @@ class HistoryInline(ReadOnlyInline):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(AuditedAdmin, admin.ModelAdmin):
     """Read-only: every change goes through the workflow services, with history."""
 
     list_display = ["number", "service", "centre", "status", "hold", "fee_paise", "due_date"]

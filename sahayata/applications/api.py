@@ -178,7 +178,10 @@ def applications_create(request: HttpRequest, body: ApplicationIn) -> tuple[int,
             raise NotFound()
         service = service_get(code=body.service_code, with_heads=False)
         citizen = citizen_find_or_register(
-            name=body.citizen.name, mobile=body.citizen.mobile, name_bn=body.citizen.name_bn
+            name=body.citizen.name,
+            mobile=body.citizen.mobile,
+            name_bn=body.citizen.name_bn,
+            actor=user,
         )
         application = application_submit(
             operator=user,

@@ -31,6 +31,7 @@ from sahayata.applications.rules import (
     fee_total,
 )
 from sahayata.applications.workflows import SYSTEM, Action, Effect, Workflow
+from sahayata.audit.services import EventSpec
 from sahayata.transparency.services import RollupEventSpec
 from sahayata.wallet.engine import PostSpec, TransferSpec, VoidSpec
 
@@ -179,6 +180,28 @@ class HistoryEntry:
     to_state: str
     actor_label: str = ""
     comment: str = ""
+
+
+def step_audit(
+    entry: HistoryEntry, *, number: str, actor: Any, at: dt.datetime, fee_paise: int | None = None
+) -> EventSpec:
+    """The audit event of one workflow step (its history entry), the same on the counter's
+    path and the batch paths. ``fee_paise`` with the submission."""
+    after: dict[str, Any] = {"status": entry.to_state}
+    if entry.comment:
+        after["comment"] = entry.comment
+    if fee_paise is not None:
+        after["fee_paise"] = fee_paise
+    return EventSpec(
+        f"application.{entry.action}",
+        "application",
+        number,
+        actor=actor,
+        before={"status": entry.from_state} if entry.from_state else None,
+        after=after,
+        actor_label=entry.actor_label,
+        at=at,
+    )
 
 
 @dataclass(frozen=True)

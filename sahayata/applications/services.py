@@ -50,6 +50,7 @@ from sahayata.applications.selectors import (
     service_terms_of,
 )
 from sahayata.applications.workflows import SYSTEM, Action, Workflow, workflow_get
+from sahayata.audit.services import events_record_batch
 from sahayata.catalogue.models import Service, ServiceVersion
 from sahayata.catalogue.selectors import service_current_version
 from sahayata.core.errors import Conflict, DomainError, NotFound
@@ -302,6 +303,14 @@ def _history(
     actor: User | None = None,
     at: dt.datetime | None = None,
 ) -> ApplicationHistory:
+    """The step's history row and its audit event (every workflow step passes here)."""
+    at = at or timezone.now()
+    fee = application.fee_paise if entry.action == "submit" else None
+    events_record_batch(
+        events=[
+            plans.step_audit(entry, number=application.number, actor=actor, at=at, fee_paise=fee)
+        ]
+    )
     return ApplicationHistory.objects.create(
         application=application,
         action=entry.action,
@@ -310,7 +319,7 @@ def _history(
         actor=actor,
         actor_label=entry.actor_label,
         comment=entry.comment,
-        at=at or timezone.now(),
+        at=at,
     )
 
 
@@ -470,7 +479,7 @@ def _transition(
     if plan.certifies:
         from sahayata.certificates.services import certificate_issue
 
-        certificate = certificate_issue(application=application, at=now)
+        certificate = certificate_issue(application=application, at=now, actor=actor)
     events.events_record(
         plans.step_events(
             plan,
@@ -559,7 +568,9 @@ __all__ = [
 # --- Citizens at the counter ------------------------------------------------------------
 
 
-def citizen_find_or_register(*, name: str, mobile: str, name_bn: str = "") -> Citizen:
+def citizen_find_or_register(
+    *, name: str, mobile: str, name_bn: str = "", actor: User | None = None
+) -> Citizen:
     """The citizen with this mobile and name (either language), or a new registration."""
     normalised = normalise_mobile(mobile) or ""
     name = (name or "").strip()
@@ -567,4 +578,4 @@ def citizen_find_or_register(*, name: str, mobile: str, name_bn: str = "") -> Ci
         for citizen in Citizen.objects.filter(mobile=normalised).order_by("pk"):
             if name.casefold() in (citizen.name_en.casefold(), citizen.name_bn.casefold()):
                 return citizen
-    return citizen_register(name_en=name, name_bn=name_bn, mobile=mobile)
+    return citizen_register(name_en=name, name_bn=name_bn, mobile=mobile, actor=actor)

@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from sahayata.audit.admin import AuditedAdmin
 from sahayata.catalogue.models import (
     Department,
     FeeHead,
@@ -26,7 +27,7 @@ from sahayata.core.errors import DomainError
 
 
 @admin.register(Department)
-class DepartmentAdmin(AdminFonts):
+class DepartmentAdmin(AuditedAdmin, AdminFonts):
     list_display = ["code", "short_name", "name_en", "name_bn"]
     search_fields = ["code", "short_name", "name_en", "name_bn"]
 
@@ -67,7 +68,7 @@ class ServiceVersionInline(admin.TabularInline):
 
 
 @admin.register(Service)
-class ServiceAdmin(AdminFonts):
+class ServiceAdmin(AuditedAdmin, AdminFonts):
     list_display = ["code", "name_en", "name_bn", "department", "kind", "workflow_code",
                     "time_limit_days", "current_version", "is_active"]  # fmt: skip
     list_filter = ["kind", "workflow_code", "issues_certificate", "is_active", "department"]
@@ -94,7 +95,7 @@ class ServiceAdmin(AdminFonts):
 
 
 @admin.register(ServiceVersion)
-class ServiceVersionAdmin(AdminFonts):
+class ServiceVersionAdmin(AuditedAdmin, AdminFonts):
     list_display = ["service", "version", "published_at", "published_by"]
     list_filter = ["service__department"]
     search_fields = ["service__code", "service__name_en", "service__name_bn"]

@@ -13,6 +13,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from sahayata.audit.services import event_record
 from sahayata.catalogue.models import (
     Department,
     FeeHead,
@@ -146,6 +147,14 @@ def service_publish(*, service: Service, actor: User | None = None) -> ServiceVe
         )
         Service.objects.filter(pk=locked.pk).update(current_version=number)
         service.current_version = number
+        event_record(
+            action="service.publish",
+            object_type="service",
+            object_id=locked.code,
+            actor=actor,
+            before={"version": latest.version} if latest else None,
+            after={"version": number, "definition": definition},
+        )
         return version
 
 

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from sahayata.audit.admin import AuditedAdmin
 from sahayata.certificates.models import Certificate
 from sahayata.certificates.services import certificate_revoke
 from sahayata.core.errors import DomainError
@@ -16,7 +17,7 @@ from sahayata.people.roles import staff_user
 
 
 @admin.register(Certificate)
-class CertificateAdmin(admin.ModelAdmin):
+class CertificateAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["id", "holder_name_en", "service_code", "issued_at", "revoked_at"]
     list_filter = ["service_code", "revoked_at"]
     search_fields = ["id", "holder_name_en", "holder_name_bn", "application__number"]

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sahayata.applications.models import Application
+from sahayata.audit.services import event_record
 from sahayata.certificates import signing
 from sahayata.certificates.models import Certificate
 from sahayata.core.errors import Conflict, InvalidInput, NotFound
@@ -53,8 +54,11 @@ def certificate_id_plausible(normalised: str) -> bool:
     return 0 < len(normalised) <= 32 and normalised.isascii() and normalised.isalnum()
 
 
-def certificate_issue(*, application: Application, at: dt.datetime | None = None) -> Certificate:
-    """Issue the signed certificate of an approved application (inside its transaction)."""
+def certificate_issue(
+    *, application: Application, at: dt.datetime | None = None, actor: User | None = None
+) -> Certificate:
+    """Issue the signed certificate of an approved application (inside its transaction);
+    ``actor``: the officer whose approval issues it."""
     existing = Certificate.objects.filter(application=application).first()
     if existing is not None:
         return existing
@@ -79,6 +83,18 @@ def certificate_issue(*, application: Application, at: dt.datetime | None = None
         "issued": timezone.localtime(issued_at).isoformat(timespec="seconds"),
     }
     payload_text = signing.canonical(payload)
+    event_record(
+        action="certificate.issue",
+        object_type="certificate",
+        object_id=certificate_id,
+        actor=actor,
+        after={
+            "application": application.number,
+            "service": service.code,
+            "key_id": payload["kid"],
+        },
+        at=issued_at,
+    )
     return Certificate.objects.create(
         id=certificate_id,
         application=application,
@@ -118,6 +134,14 @@ def certificate_revoke(*, certificate: Certificate, actor: User, reason: str) ->
         locked.revoked_by = actor
         locked.revocation_reason = reason[:300]
         locked.save(update_fields=["revoked_at", "revoked_by", "revocation_reason"])
+        event_record(
+            action="certificate.revoke",
+            object_type="certificate",
+            object_id=locked.pk,
+            actor=actor,
+            before={"revoked": False},
+            after={"revoked": True, "reason": locked.revocation_reason},
+        )
         return locked
 
 

@@ -11,4 +11,6 @@ urlpatterns = [
     path("district/", views.district_console, name="district"),
     path("audit/", views.audit_console, name="audit"),
     path("audit/checks/", views.audit_checks, name="audit_checks"),
+    path("audit/trail/", views.audit_trail, name="audit_trail"),
+    path("audit/trail.csv", views.audit_trail_csv, name="audit_trail_csv"),
 ]

@@ -612,3 +612,92 @@ def page_cache_large(kib: int = 1_048_576) -> None:
     if not _pg(db):
         with db.cursor() as cursor:
             cursor.execute(f"PRAGMA cache_size=-{int(kib)}")
+
+
+# --- append-only tables --------------------------------------------------------------------
+
+
+def _trigger_name(model: type[Model]) -> str:
+    return f"{_table(model)}_append_only"
+
+
+def append_only_install(
+    model: type[Model],
+    *,
+    seal_columns: Sequence[str] = (),
+    seq_column: str = "",
+    pruned_through: tuple[type[Model], str] | None = None,
+    using: str = DEFAULT_DB_ALIAS,
+) -> None:
+    """Triggers that refuse to change or delete a stored row of ``model``.
+
+    ``seal_columns`` may be filled once, while ``seq_column`` is still NULL (the sealer);
+    nothing else may change. With ``pruned_through = (Checkpoint, column)`` a row may be
+    deleted once ``seq_column`` is at or below the highest ``column`` recorded there (a
+    pruned, checkpointed prefix). TRUNCATE is left to the table's owner (PostgreSQL
+    checks no row triggers on it, and the test database's flush uses it)."""
+    db = connections[using]
+    table, name = _table(model), _trigger_name(model)
+    if pruned_through is not None:
+        checkpoint, column = _table(pruned_through[0]), pruned_through[1]
+        prunable = (
+            f"OLD.{seq_column} IS NOT NULL AND OLD.{seq_column} <= "  # noqa: S608 - _meta names
+            f"(SELECT coalesce(max({column}), 0) FROM {checkpoint})"
+        )
+    else:
+        prunable = "0 = 1"
+    with db.cursor() as cursor:
+        if _pg(db):
+            ignored = "".join(f" - '{c}'" for c in seal_columns)
+            sealable = (
+                f"OLD.{seq_column} IS NULL AND (to_jsonb(NEW){ignored}) = (to_jsonb(OLD){ignored})"
+                if seal_columns
+                else "false"
+            )
+            # Identifiers from _meta and constants only (see the module's docstring).
+            cursor.execute(
+                f"""CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                  IF TG_OP = 'DELETE' THEN
+                    IF {prunable.replace("0 = 1", "false")} THEN RETURN OLD; END IF;
+                  ELSIF {sealable} THEN
+                    RETURN NEW;
+                  END IF;
+                  RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP
+                    USING ERRCODE = 'integrity_constraint_violation';
+                END $$"""
+            )
+            cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+            cursor.execute(
+                f"CREATE TRIGGER {name} BEFORE UPDATE OR DELETE ON {table} "
+                f"FOR EACH ROW EXECUTE FUNCTION {name}()"
+            )
+            return
+        kept = [f.column for f in model._meta.concrete_fields if f.column not in set(seal_columns)]
+        changed = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in kept)
+        if seal_columns:
+            changed = f"OLD.{seq_column} IS NOT NULL OR {changed}"
+        cursor.execute(f"DROP TRIGGER IF EXISTS {name}_update")
+        cursor.execute(
+            f"CREATE TRIGGER {name}_update BEFORE UPDATE ON {table} FOR EACH ROW "
+            f"WHEN {changed} BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
+        )
+        cursor.execute(f"DROP TRIGGER IF EXISTS {name}_delete")
+        cursor.execute(
+            f"CREATE TRIGGER {name}_delete BEFORE DELETE ON {table} FOR EACH ROW "
+            f"WHEN NOT ({prunable}) BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
+        )
+
+
+def append_only_drop(model: type[Model], *, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Remove ``append_only_install``'s triggers: what a database superuser can always do
+    (the tamper tests do it; so does a migration that must rewrite the table)."""
+    db = connections[using]
+    table, name = _table(model), _trigger_name(model)
+    with db.cursor() as cursor:
+        if _pg(db):
+            cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+            cursor.execute(f"DROP FUNCTION IF EXISTS {name}()")
+        else:
+            cursor.execute(f"DROP TRIGGER IF EXISTS {name}_update")
+            cursor.execute(f"DROP TRIGGER IF EXISTS {name}_delete")

@@ -7,11 +7,12 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from sahayata.audit.admin import AuditedAdmin
 from sahayata.notifications.models import Notification
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["created_at", "channel", "kind", "reference", "status", "attempts"]
     list_filter = ["channel", "status", "kind"]
     search_fields = ["reference", "recipient"]

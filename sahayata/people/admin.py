@@ -18,9 +18,11 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from sahayata.audit.admin import AuditedAdmin
 from sahayata.core.admin import FONT_CSS, AdminFonts
 from sahayata.core.errors import DomainError
 from sahayata.people.models import CENTRE_ROLES, ApiToken, Citizen, User
+from sahayata.people.roles import staff_user
 from sahayata.people.rules import normalise_aadhaar, normalise_mobile
 from sahayata.people.services import (
     aadhaar_hash,
@@ -71,7 +73,7 @@ class StaffChangeForm(_RoleFormMixin, UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(AuditedAdmin, DjangoUserAdmin):
     class Media:
         css = {"all": FONT_CSS}
 
@@ -152,7 +154,7 @@ class CitizenForm(forms.ModelForm):
 
 
 @admin.register(Citizen)
-class CitizenAdmin(AdminFonts):
+class CitizenAdmin(AuditedAdmin, AdminFonts):
     form = CitizenForm
     list_display = ["name_en", "name_bn", "mobile", "aadhaar_masked", "district", "created_at"]
     search_fields = ["name_en", "name_bn", "mobile"]
@@ -171,12 +173,17 @@ class CitizenAdmin(AdminFonts):
             "district": data.get("district"),
             "aadhaar": data.get("aadhaar") or None,
         }
-        citizen = citizen_update(citizen=obj, **details) if change else citizen_register(**details)
+        actor = staff_user(request.user)
+        citizen = (
+            citizen_update(citizen=obj, **details, actor=actor)
+            if change
+            else citizen_register(**details, actor=actor)
+        )
         _adopt(obj, citizen)
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(AdminFonts):
+class ApiTokenAdmin(AuditedAdmin, AdminFonts):
     list_display = ["prefix", "user", "created_at", "last_used_at", "revoked_at"]
     list_filter = ["revoked_at"]
     search_fields = ["prefix", "user__username"]

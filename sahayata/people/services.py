@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sahayata.audit.services import event_record
 from sahayata.catalogue.models import Department
 from sahayata.core.errors import Conflict, InvalidInput
 from sahayata.core.text import has_control_characters
@@ -126,6 +127,33 @@ def _aadhaar_fields(aadhaar: str, *, other_than: int | None = None) -> dict[str,
     return {"aadhaar_masked": aadhaar_mask(digits), "aadhaar_hmac": hashed}
 
 
+def _citizen_audited(citizen: Citizen) -> dict[str, Any]:
+    """What the audit trail keeps of a citizen: never the Aadhaar hash, only its mask."""
+    return {
+        "name_en": citizen.name_en,
+        "name_bn": citizen.name_bn,
+        "mobile": citizen.mobile,
+        "gender": citizen.gender,
+        "date_of_birth": citizen.date_of_birth,
+        "district_id": citizen.district_id,
+        "aadhaar_masked": citizen.aadhaar_masked,
+    }
+
+
+def user_audited(user: User) -> dict[str, Any]:
+    """What the audit trail keeps of a staff user (never the password hash)."""
+    return {
+        "username": user.username,
+        "role": user.role,
+        "centre_id": user.centre_id,
+        "department_id": user.department_id,
+        "district_id": user.district_id,
+        "is_active": user.is_active,
+        "is_staff": user.is_staff,
+        "is_superuser": user.is_superuser,
+    }
+
+
 def citizen_register(
     *,
     name_en: str,
@@ -135,8 +163,10 @@ def citizen_register(
     date_of_birth: datetime.date | None = None,
     aadhaar: str | None = None,
     district: District | None = None,
+    actor: User | None = None,
 ) -> Citizen:
-    """Register a citizen. Only the masked Aadhaar and its keyed hash are stored.
+    """Register a citizen (``actor``: the operator at the counter). Only the masked
+    Aadhaar and its keyed hash are stored.
 
     A second registration with the same Aadhaar raises ``DuplicateCitizen`` whose
     details carry the existing citizen's id.
@@ -145,9 +175,17 @@ def citizen_register(
     identity = _aadhaar_fields(aadhaar) if aadhaar else {}
     try:
         with transaction.atomic():
-            return Citizen.objects.create(
+            citizen = Citizen.objects.create(
                 **details, **identity, date_of_birth=date_of_birth, district=district
             )
+            event_record(
+                action="citizen.register",
+                object_type="citizen",
+                object_id=citizen.pk,
+                actor=actor,
+                after=_citizen_audited(citizen),
+            )
+            return citizen
     except IntegrityError:
         if not identity:
             raise
@@ -166,18 +204,28 @@ def citizen_update(
     date_of_birth: datetime.date | None = None,
     district: District | None = None,
     aadhaar: str | None = None,
+    actor: User | None = None,
 ) -> Citizen:
     """Correct a citizen's details. A new ``aadhaar`` replaces the masked form and hash;
     None keeps the current one."""
     details = _citizen_details(name_en=name_en, name_bn=name_bn, mobile=mobile, gender=gender)
     with transaction.atomic():
         citizen = Citizen.objects.select_for_update().get(pk=citizen.pk)
+        before = _citizen_audited(citizen)
         identity = _aadhaar_fields(aadhaar, other_than=citizen.pk) if aadhaar else {}
         for name, value in {**details, **identity}.items():
             setattr(citizen, name, value)
         citizen.date_of_birth = date_of_birth
         citizen.district = district
         citizen.save()
+        event_record(
+            action="citizen.update",
+            object_type="citizen",
+            object_id=citizen.pk,
+            actor=actor,
+            before=before,
+            after=_citizen_audited(citizen),
+        )
         return citizen
 
 
@@ -278,6 +326,13 @@ def user_create(
             else:
                 user.set_password(password)
             user.save()
+            event_record(
+                action="user.create",
+                object_type="user",
+                object_id=user.pk,
+                actor=actor,
+                after=user_audited(user),
+            )
             return user
     except IntegrityError:
         raise DuplicateUsername(details={"username": username}) from None
@@ -288,8 +343,17 @@ def api_token_revoke(*, token: ApiToken, actor: User | None = None) -> ApiToken:
     if actor is not None and actor.pk != token.user_id:
         require_role(actor, Role.ADMIN)
     with transaction.atomic():
-        ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+        revoked = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
             revoked_at=timezone.now()
         )
+        if revoked:
+            event_record(
+                action="api_token.revoke",
+                object_type="api_token",
+                object_id=token.pk,
+                actor=actor,
+                before={"revoked": False, "user_id": token.user_id, "prefix": token.prefix},
+                after={"revoked": True},
+            )
     token.refresh_from_db()
     return token

@@ -2,9 +2,9 @@
 
 Each job calls the same service as its own command (``wallet_sweep``, ``integrations_poll``,
 ``integrations_reconcile``, ``rtps_escalate``, ``notifications_send``, ``rollups_apply``,
-``adapter_calls_dispatch``, ``log_publish``) and returns a one-line summary, which the
-queue stores with the task. Every job is idempotent, so a retry, an overlap of two ticks or
-two workers never does anything twice.
+``adapter_calls_dispatch``, ``log_publish``, ``audit_seal``) and returns a one-line summary,
+which the queue stores with the task. Every job is idempotent, so a retry, an overlap of two
+ticks or two workers never does anything twice.
 ``schedules_register`` keeps one ``Schedule`` row per job, named ``sahayata:<job>``.
 """
 
@@ -94,6 +94,13 @@ def log_publish() -> str:
     return f"leaves={head.tree_size if head is not None else 0} new_head={int(new)}"
 
 
+def audit_seal() -> str:
+    """Hash-chain the audit events written since the last run."""
+    from sahayata.audit.services import audit_seal as seal
+
+    return f"sealed={seal()}"
+
+
 @dataclass(frozen=True)
 class Job:
     name: str
@@ -124,6 +131,7 @@ JOBS: tuple[Job, ...] = (
     Job("rollups_apply", rollups_apply, 1),
     Job("documents_sweep", documents_sweep, 30),
     Job("log_publish", log_publish, 5),
+    Job("audit_seal", audit_seal, 1),
 )
 
 

@@ -13,14 +13,14 @@ outside the database (``sahayata.ledgerlog.published``), read by ``ledger_check`
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
-from sahayata.core import dialect
+from sahayata.core import chain, dialect
 from sahayata.wallet import rules
 from sahayata.wallet.models import (
     Account,
@@ -93,14 +93,15 @@ def ledger_seal(*, batch_size: int = 5000, max_batches: int | None = None) -> in
             rows = list(dialect.rows_fetch(_unsealed_sql(), [batch_size]))
             if not rows:
                 return sealed
-            seq, previous = head.last_seq, head.last_hash
-            updates = []
-            for address, content in rows:
-                seq += 1
-                previous = rules.chain_hash(previous, content, seq)
-                updates.append((seq, previous, address))
+            sealed_batch = chain.link(
+                ((address, content) for address, content in rows),
+                last_seq=head.last_seq,
+                last_hash=head.last_hash,
+            )
+            updates = sealed_batch.updates
             _write_seals(updates)
-            head.last_seq, head.last_hash, head.sealed_at = seq, previous, timezone.now()
+            head.last_seq, head.last_hash = sealed_batch.last_seq, sealed_batch.last_hash
+            head.sealed_at = timezone.now()
             head.save(update_fields=["last_seq", "last_hash", "sealed_at"])
         sealed += len(rows)
         batches += 1
@@ -305,9 +306,27 @@ def _check_holds(violations: list[Violation]) -> None:
         )
 
 
+def _recomputed(rows: Iterable[tuple]) -> Iterator[tuple]:
+    """``(id, recomputed, stored content, seq, chain)`` of stored transfer rows."""
+    for row in rows:
+        (pk, kind, debit, credit, amount, pending, code, reference, timeout_at, created_at,
+         content, seq, chained) = row  # fmt: skip
+        recomputed = rules.content_hash(
+            id=pk,
+            kind=kind,
+            debit_account_id=debit,
+            credit_account_id=credit,
+            amount_paise=amount,
+            pending_id=pending,
+            code=code,
+            reference=reference,
+            timeout_at=timeout_at,
+            created_at=created_at,
+        )
+        yield pk, recomputed, content, seq, chained
+
+
 def _check_chain(violations: list[Violation]) -> None:
-    previous = rules.GENESIS_HASH
-    expected_seq = 0
     fields = (
         "id",
         "kind",
@@ -324,45 +343,21 @@ def _check_chain(violations: list[Violation]) -> None:
         "chain_hash",
     )
     rows = Transfer.objects.order_by(F("seal_seq").asc(nulls_last=True)).values_list(*fields)
-    for row in rows.iterator(chunk_size=5000):
-        (pk, kind, debit, credit, amount, pending, code, reference, timeout_at, created_at,
-         content, seq, chained) = row  # fmt: skip
-        recomputed = rules.content_hash(
-            id=pk,
-            kind=kind,
-            debit_account_id=debit,
-            credit_account_id=credit,
-            amount_paise=amount,
-            pending_id=pending,
-            code=code,
-            reference=reference,
-            timeout_at=timeout_at,
-            created_at=created_at,
-        )
-        if recomputed != content:
-            violations.append(
-                Violation("hash_chain", f"transfer {pk} was altered after it was written")
-            )
-        if seq is None:
-            continue
-        expected_seq += 1
-        if seq != expected_seq:
-            violations.append(
-                Violation("hash_chain", f"sealed rows {expected_seq}..{seq - 1} are missing")
-            )
-            expected_seq = seq
-        previous = rules.chain_hash(previous, content, seq)
-        if previous != chained:
-            violations.append(
-                Violation("hash_chain", f"chain broken at seal {seq} (transfer {pk})")
-            )
-            previous = chained
+    end = chain.Walk(0, rules.GENESIS_HASH)
+    for found in chain.walk(_recomputed(rows.iterator(chunk_size=5000)), end=end):
+        if found.kind == "altered":
+            detail = f"transfer {found.key} was altered after it was written"
+        elif found.kind == "missing":
+            detail = found.detail
+        else:
+            detail = f"{found.detail} (transfer {found.key})"
+        violations.append(Violation("hash_chain", detail))
     head = LedgerSeal.objects.filter(pk=1).first()
-    if head is not None and (head.last_seq != expected_seq or head.last_hash != previous):
+    if head is not None and (head.last_seq != end.last_seq or head.last_hash != end.last_hash):
         violations.append(
             Violation(
                 "hash_chain",
-                f"seal head says {head.last_seq} rows, the table has {expected_seq} sealed rows",
+                f"seal head says {head.last_seq} rows, the table has {end.last_seq} sealed rows",
             )
         )
 

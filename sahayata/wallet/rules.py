@@ -18,11 +18,17 @@ A limited account (``debits_must_not_exceed_credits``, every centre wallet) must
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
+from sahayata.core import chain
+
+# Re-exported: the ledger's chain is the shared recipe (sahayata.core.chain).
+from sahayata.core.chain import EPOCH as EPOCH
+from sahayata.core.chain import GENESIS_HASH as GENESIS_HASH
+from sahayata.core.chain import chain_hash as chain_hash
+from sahayata.core.chain import micros
 from sahayata.core.money import MAX_AMOUNT_PAISE
 from sahayata.wallet.errors import (
     CreditLimitExceeded,
@@ -204,14 +210,6 @@ def same_fields(stored: dict[str, object], requested: dict[str, object]) -> None
         raise TransferExists(details={"fields": different})
 
 
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def micros(moment: datetime) -> int:
-    """Microseconds since the Unix epoch: an exact, backend-independent form of a time."""
-    return (moment - EPOCH) // timedelta(microseconds=1)
-
-
 def content_hash(
     *,
     id: uuid.UUID,
@@ -238,12 +236,4 @@ def content_hash(
         str(micros(timeout_at)) if timeout_at else "",
         str(micros(created_at)),
     ]
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
-
-
-GENESIS_HASH = "0" * 64
-
-
-def chain_hash(previous: str, content: str, seq: int) -> str:
-    """The hash that links a sealed transfer to the one sealed before it."""
-    return hashlib.sha256(f"{previous}:{seq}:{content}".encode()).hexdigest()
+    return chain.digest(parts)

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, TypeVar
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from sahayata.audit.services import EventSpec, events_record_batch
 from sahayata.catalogue.models import Department
 from sahayata.core import dialect
 from sahayata.core.retry import retried_on_contention
@@ -386,6 +387,7 @@ def _topups_insert(topups: list[TopUp], *, now: datetime | None) -> list[TopUp]:
                     TopUp.objects.filter(pk__in=chunk).update(requested_at=now)
                 for topup in created:
                     topup.requested_at = now
+            _topups_audit("topup.request", created, actor=None, before=None, at=now)
     except IntegrityError as error:
         # A concurrent request took one of the references between the check and the insert.
         used = _first_used_reference(references)
@@ -393,6 +395,43 @@ def _topups_insert(topups: list[TopUp], *, now: datetime | None) -> list[TopUp]:
             raise DuplicateBankReference(details={"bank_reference": used}) from error
         raise
     return created
+
+
+def _topup_audited(topup: TopUp) -> dict[str, object]:
+    return {
+        "centre": topup.centre.code,
+        "amount_paise": topup.amount_paise,
+        "bank_reference": topup.bank_reference,
+        "status": topup.status,
+        "decided_by_id": topup.decided_by_id,
+        "transfer_id": topup.transfer_id,
+        "reject_reason": topup.reject_reason,
+    }
+
+
+def _topups_audit(
+    action: str,
+    topups: Sequence[TopUp],
+    *,
+    actor: User | None,
+    before: dict[str, object] | None,
+    at: datetime | None,
+) -> None:
+    """One audit event per top-up written, in one insert (``actor`` None: its requester)."""
+    events_record_batch(
+        events=[
+            EventSpec(
+                action,
+                "topup",
+                topup.pk,
+                actor=actor or topup.requested_by,
+                before=before,
+                after=_topup_audited(topup),
+                at=at,
+            )
+            for topup in topups
+        ]
+    )
 
 
 def topup_request(
@@ -508,6 +547,13 @@ def _credit(
         topup.decided_at = decided_at
         topup.transfer_id = transfer_id
     _save_decisions(topups)
+    _topups_audit(
+        "topup.approve",
+        topups,
+        actor=approved_by,
+        before={"status": TopUp.Status.REQUESTED},
+        at=now,
+    )
 
 
 _DECISION_FIELDS = ("status", "decided_by", "decided_at", "transfer_id")
@@ -604,6 +650,13 @@ def topup_reject(*, topup_id: uuid.UUID | str, rejected_by: User, reason: str = 
         topup.decided_at = timezone.now()
         topup.reject_reason = reason.strip()
         topup.save(update_fields=["status", "decided_by", "decided_at", "reject_reason"])
+        _topups_audit(
+            "topup.reject",
+            [topup],
+            actor=rejected_by,
+            before={"status": TopUp.Status.REQUESTED},
+            at=None,
+        )
     return topup
 
 

@@ -55,6 +55,7 @@ from sahayata.applications.services import (
     application_system_act,
 )
 from sahayata.applications.workflows import OFFICER, SYSTEM, workflow_get
+from sahayata.audit.models import AuditEvent
 from sahayata.catalogue.models import FeeHead, Service
 from sahayata.certificates.models import Certificate
 from sahayata.integrations.models import AdapterCall
@@ -221,6 +222,17 @@ def _snapshot() -> dict[str, Any]:
             ApplicationHistory.objects.values_list(
                 "application__number", "action", "from_state", "to_state"
             )
+        ),
+        # The actor and comment aside (officers at the counter, the system in the batch),
+        # as in the history above.
+        "audit": sorted(
+            (
+                (number, action, before, {k: v for k, v in after.items() if k != "comment"})
+                for number, action, before, after in AuditEvent.objects.filter(
+                    object_type="application"
+                ).values_list("object_id", "action", "before", "after")
+            ),
+            key=str,
         ),
         "transfers": sorted(
             (

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -229,3 +230,40 @@ def test_certificate_prints_labels_not_keys(live_server: Any, sized: Any) -> Non
     shot(page, "1-screen")
     page.emulate_media(media="print")
     shot(page, "2-print")
+
+
+def test_auditor_browses_filters_and_exports_the_audit_trail(live_server: Any, sized: Any) -> None:
+    from sahayata.audit.services import audit_seal
+    from sahayata.wallet.services import topup_approve, topup_request
+
+    centre = CentreFactory()
+    operator = UserFactory(role=Role.OPERATOR, centre=centre)
+    topup = topup_request(
+        centre=centre, amount_paise=150_000, bank_reference="UTRTRAIL1", requested_by=operator
+    )
+    topup_approve(topup_id=topup.pk, approved_by=UserFactory(role=Role.FINANCE))
+    at = counter()
+    submitted(at=at, service=free_service())
+    audit_seal()
+    auditor = UserFactory(role=Role.AUDITOR)
+    page = sized
+    assert log_in(page, live_server, auditor) == "/audit/"
+    page.click("a[href='/audit/trail/']")
+    page.wait_for_selector("#trail-events")
+    assert page.locator("#trail-events tbody tr").count() >= 4
+    shot(page, "1-trail")
+    page.fill("#id_action", "topup")
+    page.click("#trail-filter button[type=submit]")
+    page.wait_for_url("**action=topup**")
+    assert page.locator("#trail-events tbody tr").count() == 2
+    assert page.locator("#trail-summary").inner_text().startswith("২টি ঘটনা")
+    shot(page, "2-filtered")
+    with page.expect_download() as download_info:
+        page.click("#trail-export")
+    body = Path(download_info.value.path()).read_text(encoding="utf-8")
+    assert body.splitlines()[0].startswith("id,at,actor_kind")
+    assert len(body.splitlines()) == 3
+    page.click("form.lang-switch button[value=en]")
+    page.wait_for_selector("html[lang=en]")
+    assert page.locator("#trail-summary").inner_text().startswith("2 events")
+    shot(page, "3-english")

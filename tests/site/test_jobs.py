@@ -43,6 +43,7 @@ EXPECTED_JOBS = {
     "rollups_apply",
     "documents_sweep",
     "log_publish",
+    "audit_seal",
 }
 
 

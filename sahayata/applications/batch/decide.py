@@ -24,6 +24,7 @@ from sahayata.applications.batch.items import (
 from sahayata.applications.batch.writes import HISTORY_COLUMNS, rollups_write, wallet_batch
 from sahayata.applications.models import Application, ApplicationHistory
 from sahayata.applications.workflows import Action, Workflow
+from sahayata.audit.services import EventSpec, events_record_batch
 from sahayata.core import dialect
 from sahayata.integrations.models import AdapterCall
 from sahayata.transparency.services import RollupEventSpec
@@ -57,6 +58,7 @@ class _DecideRows:
         self.calendar = plans.Calendar(set())  # terminal states have no step limit
         self.wallet_ops: list[Any] = []
         self.history: list[tuple[Any, ...]] = []
+        self.audit: list[EventSpec] = []
         self.events: list[RollupEventSpec] = []
         self.groups: dict[tuple[str, str, bool], list[int]] = defaultdict(list)
         self.calls: dict[tuple[str, str], list[str]] = defaultdict(list)
@@ -126,6 +128,7 @@ class _DecideRows:
                     self.at,
                 )
             )
+            self.audit.append(plans.step_audit(entry, number=sub.number, actor=None, at=self.now))
             status, hold = step.to_state, step.hold
         if step is None or not step.closes or step.state_due_date is not None:
             raise BatchError(f"{workflow.code}: {outcome} does not close the application")
@@ -179,5 +182,6 @@ def applications_decide_batch(
                     adapter_code=adapter_code, reference__in=references[start : start + 500]
                 ).update(state=state, attempts=1, completed_at=now, updated_at=now)
         dialect.rows_insert(ApplicationHistory, HISTORY_COLUMNS, rows.history)
+        events_record_batch(events=rows.audit)
         rollups_write(rows.events, rollup_sink)
     return dict(counts)

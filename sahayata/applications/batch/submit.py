@@ -21,6 +21,7 @@ from sahayata.applications.rules import (
     application_number_format,
     financial_year_code,
 )
+from sahayata.audit.services import Actor, EventSpec, events_record_batch
 from sahayata.catalogue.models import Department
 from sahayata.core import dialect
 from sahayata.core.ids import uuid7
@@ -28,6 +29,7 @@ from sahayata.core.money import MAX_AMOUNT_PAISE
 from sahayata.integrations.adapters import adapter_get
 from sahayata.integrations.models import AdapterCall
 from sahayata.ledgerlog.salts import log_salt_new
+from sahayata.people.models import User
 from sahayata.transparency.services import RollupEventSpec
 
 
@@ -154,6 +156,8 @@ class _SubmitRows:
         self.applications: list[tuple[Any, ...]] = []
         self.fees: list[tuple[Any, ...]] = []
         self.history: list[tuple[Any, ...]] = []
+        self.audit: list[EventSpec] = []
+        self.operators: dict[int, Actor] = {}
         self.holds: list[Any] = []
         self.events: list[RollupEventSpec] = []
         self.calls: list[tuple[Any, ...]] = []
@@ -235,6 +239,15 @@ class _SubmitRows:
                 self.shared.at,
             )
         )
+        self.audit.append(
+            plans.step_audit(
+                entry,
+                number=number,
+                actor=self.operators.get(item.operator_id),
+                at=self.now,
+                fee_paise=plan.fee_paise,
+            )
+        )
         self.events.append(
             plans.submitted_event(
                 plan,
@@ -274,6 +287,12 @@ class _SubmitRows:
         )
 
 
+def _operators(ids: set[int]) -> dict[int, Actor]:
+    """The submitting operators as their audit events name them (one query a batch)."""
+    found = User.objects.filter(pk__in=ids).values_list("pk", "username", "role")
+    return {pk: Actor(pk, username, role) for pk, username, role in found}
+
+
 def applications_submit_batch(
     *,
     items: Sequence[NewApplication],
@@ -303,6 +322,7 @@ def applications_submit_batch(
         numbers = _numbers(items, today)
         ids = dialect.ids_reserve(Application, len(items))
         rows = _SubmitRows(now, simulated)
+        rows.operators = _operators({item.operator_id for item in items})
         submitted: list[Submitted] = []
         for row_id, item, number in zip(ids, items, numbers, strict=True):
             service = item.plan
@@ -343,6 +363,7 @@ def applications_submit_batch(
         dialect.rows_insert(Application, rows.shared.columns, rows.applications)
         dialect.rows_insert(ApplicationFee, FEE_COLUMNS, rows.fees)
         dialect.rows_insert(ApplicationHistory, HISTORY_COLUMNS, rows.history)
+        events_record_batch(events=rows.audit)
         if rows.calls:
             dialect.rows_insert(AdapterCall, ADAPTER_CALL_COLUMNS, rows.calls)
         wallet_batch(rows.holds, now)

@@ -68,6 +68,7 @@ def citizen_new(request: HttpRequest) -> HttpResponse:
             mobile=request.POST.get("mobile", ""),
             gender=request.POST.get("gender", ""),
             aadhaar=request.POST.get("aadhaar") or None,
+            actor=request.user,  # type: ignore[arg-type]
         )
     except DomainError as error:
         existing = error.details.get("citizen_id") if error.details else None
