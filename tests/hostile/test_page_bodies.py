@@ -50,3 +50,45 @@ def test_a_submission_over_the_upload_limit_is_413_unread(client: Client, settin
     response = client.post(url, {"form_token": "t", "father_name": "R", "doc_identity": big})
     assert response.status_code == 422
     assert Application.objects.count() == 0
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+@pytest.mark.parametrize(
+    ("name", "declared", "content"),
+    [
+        ("id.png", "image/png", b"<html><script>alert(1)</script></html>"),
+        ("id.pdf", "application/pdf", b"GIF89a" + b"\x00" * 16),
+        ("id.jpg", "image/jpeg", b"<svg xmlns='http://www.w3.org/2000/svg' onload='x'/>"),
+        ("id.pdf", "application/pdf", b" %PDF-1.4"),  # the magic bytes must open the file
+    ],
+)
+def test_an_upload_is_judged_by_its_bytes_not_its_name(
+    client: Client, name: str, declared: str, content: bytes
+) -> None:
+    at = counter()
+    service = certificate_service()
+    client.force_login(at.operator)
+    url = f"/counter/citizens/{CitizenFactory().pk}/apply/{service.code}/"
+    upload = SimpleUploadedFile(name, content, content_type=declared)
+    data = {"step": "confirm", "form_token": "t", "father_name": "R", "doc_identity": upload}
+    assert client.post(url, data).status_code == 422
+    assert Application.objects.count() == 0
+
+
+def test_a_png_named_pdf_is_stored_and_served_as_a_png(client: Client) -> None:
+    from sahayata.applications.models import ApplicationDocument
+
+    at = counter()
+    service = certificate_service()
+    client.force_login(at.operator)
+    url = f"/counter/citizens/{CitizenFactory().pk}/apply/{service.code}/"
+    upload = SimpleUploadedFile("id.pdf", PNG, content_type="application/pdf")
+    data = {"step": "confirm", "form_token": "t", "father_name": "R", "doc_identity": upload}
+    assert client.post(url, data).status_code == 302
+    document = ApplicationDocument.objects.get()
+    assert document.content_type == "image/png"
+    served = client.get(f"/applications/{document.application.number}/documents/{document.pk}/")
+    assert served["Content-Type"] == "image/png"
+    assert served["X-Content-Type-Options"] == "nosniff"
