@@ -70,6 +70,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "sahayata.core.requestid.RequestIdMiddleware",
     "sahayata.audit.context.AuditContextMiddleware",  # IP and API token of each audit event
+    "sahayata.site.limits.RequestSizeLimitMiddleware",  # 413 before a large body is read
     "multidb.middleware.PinningRouterMiddleware",  # read-your-writes with a replica
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -320,3 +321,9 @@ Q_CLUSTER = {
     "save_limit": 1000,
     "label": "Job queue",
 }
+
+# A submission's form with its documents (each at most 2 MB, at most seven): refused by
+# its Content-Length above this, before it is read (sahayata/site/limits.py).
+SAHAYATA_MAX_UPLOAD_REQUEST_BYTES = int(
+    os.environ.get("SAHAYATA_MAX_UPLOAD_REQUEST_BYTES", str(15 * 1024 * 1024))
+)

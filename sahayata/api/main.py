@@ -16,6 +16,7 @@ for a query that names nothing, a 409 for a state conflict).
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -27,6 +28,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 
 from sahayata.api.idempotency import HEADER as IDEMPOTENCY_HEADER
 from sahayata.api.schemas import ErrorOut
@@ -96,6 +98,14 @@ def _idempotency_parameter(required: bool) -> dict[str, Any]:
     }
 
 
+class StrictJsonParser(Parser):
+    """JSON bodies in UTF-8 only: invalid UTF-8 (a lone surrogate included) is refused
+    as unparsable (400), not read with replacement or surrogate characters."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        return json.loads(request.body.decode("utf-8", errors="strict"))
+
+
 class SahayataAPI(NinjaAPI):
     """A NinjaAPI that answers every error in the one shape: domain errors, invalid input,
     missing auth, unknown paths and wrong methods (Ninja alone answers the last two with
@@ -103,6 +113,7 @@ class SahayataAPI(NinjaAPI):
     (``sahayata.site.api``)."""
 
     def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("parser", StrictJsonParser())
         super().__init__(**kwargs)
         self.exception_handler(DomainError)(self._on_domain_error)
         self.exception_handler(NinjaValidationError)(self._on_validation_error)

@@ -55,6 +55,7 @@ from sahayata.catalogue.models import Service, ServiceVersion
 from sahayata.catalogue.selectors import service_current_version
 from sahayata.core.errors import Conflict, DomainError, NotFound
 from sahayata.core.retry import retried_on_contention
+from sahayata.core.text import name_clean
 from sahayata.ledgerlog.salts import log_salt_new
 from sahayata.people.models import Citizen, Role, User
 from sahayata.people.roles import require_role
@@ -575,7 +576,8 @@ def citizen_find_or_register(
     normalised = normalise_mobile(mobile) or ""
     name = (name or "").strip()
     if normalised and name:
+        wanted = name_clean(name).casefold()  # as citizen_register would store it
         for citizen in Citizen.objects.filter(mobile=normalised).order_by("pk"):
-            if name.casefold() in (citizen.name_en.casefold(), citizen.name_bn.casefold()):
+            if wanted in (citizen.name_en.casefold(), citizen.name_bn.casefold()):
                 return citizen
     return citizen_register(name_en=name, name_bn=name_bn, mobile=mobile, actor=actor)

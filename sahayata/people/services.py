@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from sahayata.audit.services import event_record
 from sahayata.catalogue.models import Department
 from sahayata.core.errors import Conflict, InvalidInput
-from sahayata.core.text import has_control_characters
+from sahayata.core.text import has_control_characters, name_clean, name_mixes_scripts
 from sahayata.people.models import CENTRE_ROLES, ApiToken, Citizen, Role, User
 from sahayata.people.roles import require_role
 from sahayata.people.rules import (
@@ -93,12 +93,14 @@ def aadhaar_hash(digits: str) -> str:
 
 def _citizen_details(*, name_en: str, name_bn: str, mobile: str, gender: str) -> dict[str, str]:
     """Checked and normalised names, mobile and gender of a citizen."""
-    name_en = (name_en or "").strip()
-    name_bn = (name_bn or "").strip()
+    if has_control_characters((name_en or "") + (name_bn or "")):
+        raise InvalidName(details={"problem": "control_character"})
+    name_en = name_clean(name_en)
+    name_bn = name_clean(name_bn)
     if not name_en and not name_bn:
         raise InvalidName()
-    if has_control_characters(name_en + name_bn):
-        raise InvalidName(details={"problem": "control_character"})
+    if name_mixes_scripts(name_en) or name_mixes_scripts(name_bn):
+        raise InvalidName(details={"problem": "mixed_script"})
     normalised_mobile = normalise_mobile(mobile)
     if normalised_mobile is None:
         raise InvalidMobile(details={"field": "mobile"})

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET
 
 from sahayata.core.dbrouter import replica_read
 from sahayata.core.money import format_count, format_inr_words
+from sahayata.core.text import csv_cell
 from sahayata.transparency import charts, selectors
 from sahayata.transparency.forms import FilterForm
 from sahayata.transparency.models import Milestone
@@ -256,7 +257,7 @@ def table_download(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
 
 
 def _csv_value(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, dt.date) else value
+    return value.isoformat() if isinstance(value, dt.date) else csv_cell(value)
 
 
 def _milestone_or_404(milestone_id: int) -> Milestone:

@@ -27,6 +27,7 @@ from sahayata.api.idempotency import run_idempotent
 from sahayata.api.main import IDEMPOTENT
 from sahayata.api.schemas import MAX_OFFSET, PaiseIn
 from sahayata.core.errors import InvalidInput, NotFound
+from sahayata.core.text import csv_cell
 from sahayata.people.models import Role, User
 from sahayata.people.roles import centre_scope, staff_user
 from sahayata.places.models import Centre
@@ -187,7 +188,8 @@ def statement_csv(centre: Centre, lines: list[selectors.StatementLine]) -> HttpR
             with translation.override(lang):
                 descriptions.append(line.description())
         writer.writerow(
-            [
+            csv_cell(cell)
+            for cell in [
                 timezone.localtime(line.at).isoformat(),
                 line.kind,
                 line.reference,
