@@ -7,6 +7,12 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := sahayata.settings
 
+# DEBUG is off unless asked for, and then the development keys are refused (settings.py):
+# the development targets ask for it, and for the simulated deployment (demo data, the
+# simulator). serve-prod asks for neither.
+run demo migrations-check bench: export DEBUG ?= 1
+run demo bench: export SAHAYATA_SIMULATED ?= 1
+
 .DEFAULT_GOAL := help
 .PHONY: help install system-deps run demo test lint format typecheck migrations-check messages bench clean serve-prod loadtest
 

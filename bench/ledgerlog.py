@@ -36,6 +36,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from bench import production_env
+
 ROOT = Path(__file__).resolve().parent.parent
 LEAVES = int(os.environ.get("BENCH_LOG_LEAVES", "1000000"))
 TRANSFERS = int(os.environ.get("BENCH_LOG_TRANSFERS", "20000"))
@@ -44,7 +46,7 @@ BATCH = 10_000
 
 
 def _run_child(url: str, backend: str) -> None:
-    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "false"}
+    env = production_env(DATABASE_URL=url)
     env["DJANGO_SETTINGS_MODULE"] = "sahayata.settings"
     with tempfile.TemporaryDirectory(prefix="sahayata-logkey-") as keys:
         env["SAHAYATA_LOG_KEY_PATH"] = f"{keys}/log.pem"

@@ -22,13 +22,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench import production_env
+
 ROOT = Path(__file__).resolve().parent.parent
 REQUESTS = int(os.environ.get("BENCH_SUBMISSIONS", "30"))
 WRITE_PREFIXES = ("INSERT", "UPDATE", "DELETE", "WITH", "COPY")
 
 
 def _run_child(url: str, backend: str) -> None:
-    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "false", "LOG_LEVEL": "ERROR"}
+    env = production_env(DATABASE_URL=url, LOG_LEVEL="ERROR")
     result = subprocess.run(  # noqa: S603 - our own module, fixed argv
         [sys.executable, "-m", "bench.submission", "--child", backend],
         cwd=ROOT,

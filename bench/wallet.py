@@ -30,6 +30,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from bench import production_env
+
 ROOT = Path(__file__).resolve().parent.parent
 SINGLE_N = int(os.environ.get("BENCH_WALLET_SINGLE", "1500"))
 BATCH_SIZE = 1000
@@ -42,12 +44,8 @@ CONCURRENT_SECONDS = float(os.environ.get("BENCH_WALLET_SECONDS", "4"))
 
 
 def _run_child(url: str, backend: str) -> None:
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "DJANGO_SETTINGS_MODULE": "sahayata.settings",
-        "DEBUG": "false",  # no query log: measure the service, not the debug cursor
-    }
+    # DEBUG off, no query log: measure the service, not the debug cursor.
+    env = production_env(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="sahayata.settings")
     result = subprocess.run(  # noqa: S603 - our own module, fixed argv
         [sys.executable, "-m", "bench.wallet", "--child", backend],
         cwd=ROOT,

@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import timedelta
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
+
+from sahayata.core.deploy import REFUSAL, insecure_defaults
 from sahayata.dburl import parse_database_url, parse_replica_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -21,12 +25,15 @@ def env_bool(name: str, default: bool) -> bool:
     return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
 
 
-DEBUG = env_bool("DEBUG", True)
-# The development defaults below are refused in production (sahayata/core/deploy.py).
+# Off unless asked for: `make run`, `make demo` and the test settings (tests/settings.py)
+# turn it on. With DEBUG off the development keys below are refused (end of this block).
+DEBUG = env_bool("DEBUG", False)
 DEV_SECRET_KEY = "dev-only-insecure-key-change-me-in-production-0123456789"  # noqa: S105 (refused in production)
 SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
 ALLOWED_HOSTS_FROM_ENV = [h for h in os.environ.get("ALLOWED_HOSTS", "").split(",") if h.strip()]
-ALLOWED_HOSTS = ALLOWED_HOSTS_FROM_ENV or ["127.0.0.1", "localhost", "testserver"]
+ALLOWED_HOSTS = ALLOWED_HOSTS_FROM_ENV or (
+    ["127.0.0.1", "localhost", "testserver"] if DEBUG else []
+)
 CSRF_TRUSTED_ORIGINS = [
     origin for origin in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if origin
 ]
@@ -39,6 +46,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",  # throttling of failed logins (username + IP), on the staff and the admin login
     "django_q",  # the job queue (ORM broker): sahayata/site/jobs.py, manage.py run_jobs
     "ninja",  # serves the API docs' Swagger UI from our own static files, not a CDN
     "sahayata.core",
@@ -72,7 +80,24 @@ MIDDLEWARE = [
     "sahayata.site.replica.AuditorReplicaMiddleware",  # the auditor reads from the replica
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into its page
 ]
+
+# A failed login counts against the username *at* its IP: a centre's PC is shared by its
+# operators, and one operator's typing must not lock the others out (nor a user be locked
+# out from everywhere by a stranger). A success resets the count; a lock-out cools off.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("SAHAYATA_LOGIN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("SAHAYATA_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "sahayata.people.login.locked_out"
+# The same client IP as the public lookups' limits (SAHAYATA_TRUST_X_FORWARDED_FOR).
+AXES_CLIENT_IP_CALLABLE = "sahayata.applications.ratelimit.client_ip"
+AXES_VERBOSE = False
 
 ROOT_URLCONF = "sahayata.urls"
 WSGI_APPLICATION = "sahayata.wsgi.application"
@@ -113,8 +138,15 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "consoles:start"  # each role's console (consoles.views.CONSOLES)
 LOGOUT_REDIRECT_URL = "home"
 
+# Every way to set a password (add_user, the admin, the password forms) checks these.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
 LANGUAGE_CODE = "bn"
@@ -146,11 +178,25 @@ STORAGES = {
 WHITENOISE_MANIFEST_STRICT = False
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
-# Behind TLS (the only way production is reached): secure cookies and HSTS.
-SAHAYATA_HTTPS = env_bool("SAHAYATA_HTTPS", False)
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = MULTIDB_PINNING_COOKIE_SECURE = SAHAYATA_HTTPS
-SECURE_HSTS_SECONDS = 31_536_000 if SAHAYATA_HTTPS else 0
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SAHAYATA_HTTPS else None
+# Production is reached over TLS only, usually through a TLS-terminating proxy: secure
+# cookies, HSTS and a redirect of plain http, on by default with DEBUG off (DEPLOYMENT.md).
+# A loopback trial on plain http (tests/deploy, make loadtest) sets SAHAYATA_HTTPS=0.
+SAHAYATA_HTTPS = env_bool("SAHAYATA_HTTPS", not DEBUG)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SAHAYATA_HTTPS
+MULTIDB_PINNING_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = SAHAYATA_HTTPS
+SECURE_SSL_REDIRECT = env_bool("SAHAYATA_SSL_REDIRECT", SAHAYATA_HTTPS)
+SECURE_HSTS_SECONDS = int(
+    os.environ.get("SAHAYATA_HSTS_SECONDS", 31_536_000 if SAHAYATA_HTTPS else 0)
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SAHAYATA_HSTS_INCLUDE_SUBDOMAINS", SAHAYATA_HTTPS)
+SECURE_HSTS_PRELOAD = env_bool("SAHAYATA_HSTS_PRELOAD", SAHAYATA_HTTPS)
+# The proxy says the request came over TLS; only trust it when a proxy is really in front.
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("SAHAYATA_TLS_PROXY", SAHAYATA_HTTPS) else None
+)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
 
 CACHES = {
     "default": {
@@ -162,10 +208,27 @@ CACHES = {
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = VAR_DIR / "outbox-mail"
 
-# Keyed hash for Aadhaar de-duplication. Production must set its own secret.
+# Keyed hash for Aadhaar de-duplication. Production must set its own secret (32 bytes or
+# more, kept outside the database): under a known key the 12 digits fall in minutes.
 DEV_AADHAAR_HMAC_KEY = "dev-only-aadhaar-hmac-key-change-me"
 SAHAYATA_AADHAAR_HMAC_KEY = os.environ.get("SAHAYATA_AADHAAR_HMAC_KEY", DEV_AADHAAR_HMAC_KEY)
-SAHAYATA_SIMULATED = env_bool("SAHAYATA_SIMULATED", True)
+# A simulated deployment (demo data with its public password, the network simulator,
+# simulated back ends): on by default only with DEBUG on. seed_demo and simulate refuse
+# to run without it.
+SAHAYATA_SIMULATED = env_bool("SAHAYATA_SIMULATED", DEBUG)
+
+if not DEBUG:
+    _problems = insecure_defaults(
+        secret_key=SECRET_KEY,
+        dev_secret_key=DEV_SECRET_KEY,
+        aadhaar_key=SAHAYATA_AADHAAR_HMAC_KEY,
+        dev_aadhaar_key=DEV_AADHAAR_HMAC_KEY,
+        allowed_hosts_from_env=ALLOWED_HOSTS_FROM_ENV,
+    )
+    if _problems:
+        raise ImproperlyConfigured(
+            REFUSAL + "; ".join(_problems) + " (for development, set DEBUG=1)"
+        )
 
 # JSON lines in production (LOG_FORMAT=json, the default with DEBUG off), each with the
 # request id that the response echoes in X-Request-ID.

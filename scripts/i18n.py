@@ -28,7 +28,9 @@ APPS = sorted(p.parent for p in (ROOT / "sahayata").glob("*/apps.py"))
 
 def update(app: Path) -> None:
     (app / "locale").mkdir(exist_ok=True)
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "sahayata.settings", "PYTHONPATH": str(ROOT)}
+    # makemessages is a development tool: development settings unless told otherwise.
+    env = {"DEBUG": "1", **os.environ}
+    env.update(DJANGO_SETTINGS_MODULE="sahayata.settings", PYTHONPATH=str(ROOT))
     subprocess.run(  # noqa: S603 - fixed argv, our own manage.py
         [
             sys.executable,

@@ -39,6 +39,8 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
         "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}",
         "DJANGO_SETTINGS_MODULE": "sahayata.settings",
         "LOG_LEVEL": "INFO",
+        # gunicorn on plain http on loopback, no TLS proxy in front: no redirect to https.
+        "SAHAYATA_HTTPS": "0",
     }
     env.update(extra)
     return env

@@ -12,7 +12,6 @@ from django.test import Client
 
 from sahayata.ledgerlog.models import LogHead
 from sahayata.ledgerlog.services import log_publish
-from tests.factories.people import TEST_PASSWORD
 from tests.ledgerlog.conftest import History
 from tests.ledgerlog.verifier import verify_log
 
@@ -64,7 +63,7 @@ def test_the_acknowledgement_qr_leads_to_a_proof_the_verifier_accepts(
 ) -> None:
     (application,) = history.approved(1)
     log_publish()
-    client.login(username=history.at.operator.username, password=TEST_PASSWORD)
+    client.force_login(history.at.operator)
     response = client.get(f"/applications/{application.number}/acknowledgement/?format=receipt")
     html = response.content.decode()
     assert application.log_salt in html

@@ -6,6 +6,7 @@ import io
 
 import pytest
 from django.contrib.auth import authenticate
+from django.test import RequestFactory
 
 from sahayata.catalogue import demo as catalogue_demo
 from sahayata.catalogue.models import Department
@@ -34,7 +35,9 @@ def test_demo_people() -> None:
     assert User.objects.get(username="auditor").role == Role.AUDITOR
     admin = User.objects.get(username="admin")
     assert admin.is_superuser and admin.role == Role.ADMIN
-    assert authenticate(username="finance2", password=demo.DEMO_PASSWORD) is not None
+    assert authenticate(
+        RequestFactory().post("/"), username="finance2", password=demo.DEMO_PASSWORD
+    )
     printed = out.getvalue()
     for username in ("admin", "finance", "finance2", "auditor", "officer-llr", "op-kol0001-1"):
         assert username in printed

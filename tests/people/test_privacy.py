@@ -72,3 +72,26 @@ def test_no_clear_aadhaar_number_in_any_table(client: Client) -> None:
         for table, column, value in values:
             squeezed = value.replace(" ", "").replace("-", "")
             assert number not in squeezed, (table, column)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "kept", "not_kept"),
+    [
+        ("en", ["last 4 digits", "keyed hash"], "only its last 4 digits are kept"),
+        ("bn", ["শেষ ৪টি অঙ্ক", "হ্যাশ"], "শুধু শেষ ৪টি অঙ্ক রাখা হয়)"),
+    ],
+)
+def test_the_counter_says_what_is_kept_of_an_aadhaar_number(
+    client: Client, language: str, kept: list[str], not_kept: str
+) -> None:
+    # What is stored (people.models.Citizen): the masked form and a keyed hash, no more.
+    stored = {field.name for field in Citizen._meta.get_fields() if "aadhaar" in field.name}
+    assert stored == {"aadhaar_masked", "aadhaar_hmac"}
+    client.force_login(UserFactory(role="operator"))
+    client.cookies["django_language"] = language
+    page = client.get(reverse("applications:counter")).content.decode()
+    label = page.split('<label for="aadhaar">', 1)[1].split("</label>", 1)[0]
+    for words in kept:
+        assert words in label
+    assert not_kept not in label

@@ -6,6 +6,7 @@ import datetime as dt
 import sys
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from sahayata.core.errors import DomainError
@@ -45,6 +46,12 @@ class Command(BaseCommand):
         parser.add_argument("--quiet", action="store_true", help="No progress bar.")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # It writes invented applications and money into the database it is pointed at.
+        if not settings.SAHAYATA_SIMULATED:
+            raise CommandError(
+                "simulate writes a simulated history and runs only on a simulated "
+                "deployment: set SAHAYATA_SIMULATED=1 (on by default only with DEBUG=1)."
+            )
         try:
             simulation = simulation_run(
                 centres=options["centres"],

@@ -9,7 +9,8 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 # Order matters: places before people, the catalogue before applications, and so on.
 DEMO_MODULES = [
@@ -22,6 +23,11 @@ DEMO_MODULES = [
     "sahayata.ledgerlog.demo",
 ]
 
+SIMULATED_ONLY = (
+    "seed_demo loads demo logins with a public password and runs only on a simulated "
+    "deployment: set SAHAYATA_SIMULATED=1 (on by default only with DEBUG=1)."
+)
+
 
 class Command(BaseCommand):
     help = "Load the demo data (idempotent) and print the demo logins."
@@ -30,6 +36,9 @@ class Command(BaseCommand):
         parser.add_argument("--quiet", action="store_true", help="Do not print the logins.")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # The demo logins share a public password: never on a real deployment.
+        if not settings.SAHAYATA_SIMULATED:
+            raise CommandError(SIMULATED_ONLY)
         for name in DEMO_MODULES:
             try:
                 module = importlib.import_module(name)
