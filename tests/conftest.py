@@ -100,11 +100,13 @@ def phone_page(browser: Any) -> Iterator[Any]:
 
 
 @pytest.fixture(autouse=True)
-def _log_published_in_tmp(settings: Any, tmp_path: Path) -> Path:
+def _log_published_in_tmp(settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Each test's heads published outside the database go to a directory of its own:
-    ledger_check reads every head it finds there, and another test's are not this ledger's."""
+    ledger_check reads every head it finds there, and another test's are not this ledger's.
+    In the environment too, for the servers and workers a test starts."""
     directory = tmp_path / "log-published"
     settings.SAHAYATA_LOG_PUBLISH_DIR = str(directory)
+    monkeypatch.setenv("SAHAYATA_LOG_PUBLISH_DIR", str(directory))
     return directory
 
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from sahayata.applications.selectors import application_field_rows, application_visible_to
 from sahayata.applications.views.common import not_found, qr_svg, staff_page
 from sahayata.certificates import signing
-from sahayata.certificates.selectors import certificate_get, certificate_is_genuine
+from sahayata.certificates.selectors import certificate_get, certificate_verify
 from sahayata.certificates.services import (
     CertificateNotFound,
     certificate_id_normalise,
@@ -47,6 +47,9 @@ def verify_form(request: HttpRequest) -> HttpResponse:
 
 
 def verify_id(request: HttpRequest, certificate_id: str) -> HttpResponse:
+    """Where the QR code points. The holder, service and date shown are the verified signed
+    payload's, never the row's; the signed token after ``#`` (never sent to the server) is
+    checked by ``certificates/verify.js`` in the browser, or posted to ``verify_form``."""
     try:
         certificate = certificate_get(certificate_id=certificate_id)
     except CertificateNotFound:
@@ -56,7 +59,7 @@ def verify_id(request: HttpRequest, certificate_id: str) -> HttpResponse:
     return render(
         request,
         "certificates/verify.html",
-        {"certificate": certificate, "genuine": certificate_is_genuine(certificate)},
+        {"certificate": certificate, "verification": certificate_verify(certificate)},
     )
 
 
