@@ -264,6 +264,8 @@ SAHAYATA_SIGNING_KEY_PATH = os.environ.get("SAHAYATA_SIGNING_KEY_PATH") or None
 SAHAYATA_SIGNING_KEYRING_DIR = os.environ.get("SAHAYATA_SIGNING_KEYRING_DIR") or None
 # Who a bearer token of the API belongs to (token in, user or None out).
 SAHAYATA_API_TOKEN_USER = "sahayata.people.tokens.user_for_token"  # noqa: S105 - a dotted path
+# Called with (request, user) once a bearer token is known: an auditor's reads to the replica.
+SAHAYATA_API_ON_AUTHENTICATED = ["sahayata.site.replica.api_authenticated"]
 # The transparency log's own Ed25519 key (never the certificate key) and its keyring.
 SAHAYATA_LOG_KEY_PATH = os.environ.get("SAHAYATA_LOG_KEY_PATH") or None
 SAHAYATA_LOG_KEYRING_DIR = os.environ.get("SAHAYATA_LOG_KEYRING_DIR") or None
@@ -299,6 +301,14 @@ SAHAYATA_DISPATCH_THREADS = int(os.environ.get("SAHAYATA_DISPATCH_THREADS", "16"
 # /readyz: not ready when a job or an outbox row has waited longer than this (seconds).
 SAHAYATA_QUEUE_LAG_LIMIT_SECONDS = int(os.environ.get("SAHAYATA_QUEUE_LAG_LIMIT_SECONDS", "60"))
 SAHAYATA_READY_CHECKS = ["sahayata.site.outbox.queue_lag_check"]
+# A replica that lags by more than this (seconds) serves no reads (they go to the primary)
+# and makes /readyz not ready; below the read-your-writes pinning window, so that a user's
+# own write is on the replica by the time their pin runs out.
+SAHAYATA_REPLICA_LAG_LIMIT_SECONDS = float(
+    os.environ.get("SAHAYATA_REPLICA_LAG_LIMIT_SECONDS", "10")
+)
+if "replica" in DATABASES:
+    SAHAYATA_READY_CHECKS.append("sahayata.core.dbrouter.replica_lag_check")
 # Only for `make loadtest`: POST /api/v1/bench/ceiling, a minimal durable write (one
 # insert and one update) through the same server, middleware and token auth. Never on in
 # production.

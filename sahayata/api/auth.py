@@ -1,7 +1,9 @@
 """Bearer-token authentication for the API's routers.
 
 Which user a token belongs to is the domain's business: the function named in the setting
-``SAHAYATA_API_TOKEN_USER`` (token in, user or ``None`` out) answers it.
+``SAHAYATA_API_TOKEN_USER`` (token in, user or ``None`` out) answers it; the functions named
+in ``SAHAYATA_API_ON_AUTHENTICATED`` are then called with the request and the user (the
+site sends an auditor's reads to the replica from there).
 """
 
 from __future__ import annotations
@@ -22,11 +24,19 @@ def _token_user() -> Callable[[str], Any]:
     return resolver
 
 
+@functools.cache
+def _on_authenticated() -> tuple[Callable[[HttpRequest, Any], None], ...]:
+    names = getattr(settings, "SAHAYATA_API_ON_AUTHENTICATED", ())
+    return tuple(import_string(name) for name in names)
+
+
 class BearerAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         user = _token_user()(token)
         if user is not None:
             request.user = user
+            for hook in _on_authenticated():
+                hook(request, user)
         return user
 
 

@@ -701,3 +701,30 @@ def append_only_drop(model: type[Model], *, using: str = DEFAULT_DB_ALIAS) -> No
         else:
             cursor.execute(f"DROP TRIGGER IF EXISTS {name}_update")
             cursor.execute(f"DROP TRIGGER IF EXISTS {name}_delete")
+
+
+# --- streaming replicas -------------------------------------------------------------------
+
+# On a hot standby: 0 when it has replayed all the WAL it received (an idle primary sends
+# none, so the time since the last replayed commit says nothing), else how long ago the
+# newest commit it replayed was made on the primary; NULL when it is behind and has replayed
+# no commit since it started (it cannot say). A server that is no standby lags by nothing.
+_REPLICA_LAG_SQL = """
+SELECT CASE
+    WHEN NOT pg_is_in_recovery() THEN 0
+    WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
+    ELSE extract(epoch FROM now() - pg_last_xact_replay_timestamp())
+END
+"""
+
+
+def replica_lag_seconds(alias: str) -> float | None:
+    """How far the standby behind ``alias`` lags its primary, in seconds; ``None`` when it
+    cannot say (or is not PostgreSQL). Errors propagate."""
+    db = connections[alias]
+    if not _pg(db):
+        return None
+    with db.cursor() as cursor:
+        cursor.execute(_REPLICA_LAG_SQL)
+        row = cursor.fetchone()
+    return None if row is None or row[0] is None else max(0.0, float(row[0]))
