@@ -50,13 +50,13 @@ APPLICATION_CHUNK_SQL = """
 INSERT INTO applications_application (number, centre_id, service_id, service_version,
     department_id, citizen_id, submitted_by_id, fields, contact_email, workflow_code,
     workflow_version, status, is_open, fee_paise, hold, adapter_code, submitted_at,
-    submitted_on, due_date, state_entered_at, sample_weight)
+    submitted_on, due_date, state_entered_at, sample_weight, log_salt)
 SELECT 'BENCH-' || lpad(i::text, 12, '0'), c.ids[1 + (i %% cardinality(c.ids))],
        s.ids[1 + (i %% cardinality(s.ids))], 1, s.depts[1 + (i %% cardinality(s.ids))],
        z.id, u.id, '{}'::jsonb, '', 'single_approval', 1,
        CASE WHEN i %% 20 = 0 THEN 'submitted' ELSE 'approved' END, i %% 20 = 0, 0, 'none', '',
        at, (at AT TIME ZONE 'Asia/Kolkata')::date,
-       (at AT TIME ZONE 'Asia/Kolkata')::date + 15, at, 1
+       (at AT TIME ZONE 'Asia/Kolkata')::date + 15, at, 1, md5(i::text)
 FROM generate_series(%(first)s::bigint, %(last)s::bigint) AS i,
      LATERAL (SELECT %(start)s::timestamptz + i * %(spacing)s * interval '1 millisecond') AS t(at),
      (SELECT array_agg(id ORDER BY id) AS ids FROM places_centre) AS c,
@@ -216,9 +216,9 @@ class History:
                     " service_version, department_id, citizen_id, submitted_by_id, fields,"
                     " contact_email, workflow_code, workflow_version, status, is_open, fee_paise,"
                     " hold, adapter_code, submitted_at, submitted_on, due_date, state_entered_at,"
-                    " sample_weight) VALUES (%s, %s, %s, 1, %s, %s, %s, '{}', '',"
+                    " sample_weight, log_salt) VALUES (%s, %s, %s, 1, %s, %s, %s, '{}', '',"
                     " 'single_approval', 1, 'submitted', true, 0, 'none', '', now(),"
-                    " current_date, current_date + 15, now(), 1)",
+                    " current_date, current_date + 15, now(), 1, md5(random()::text))",
                     (f"ONE-{next(counter)}", *template),
                 )
 

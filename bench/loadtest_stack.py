@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -114,49 +115,65 @@ class Stack:
         self.processes: list[subprocess.Popen[bytes]] = []
 
     def __enter__(self) -> Stack:
-        worker_log = (self.var_dir / "worker.log").open("w")
+        self.start()
+        return self
+
+    def start(self) -> None:
+        """Start (or, after ``kill``, restart on the same port) gunicorn, wait until it
+        answers, then the worker; each the leader of its own process group."""
+        self.starts = getattr(self, "starts", 0) + 1
+        suffix = "" if self.starts == 1 else f".{self.starts}"
+        self.server_log = self.var_dir / f"gunicorn{suffix}.log"
+        server = subprocess.Popen(  # noqa: S603 - the pinned gunicorn, fixed arguments
+            [
+                str(GUNICORN),
+                "-c",
+                "deploy/gunicorn.conf.py",
+                "--workers",
+                str(self.web_workers),
+                "--access-logfile",
+                str(self.var_dir / f"access{suffix}.log"),
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.server_log.open("w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.processes = [server]
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"{self.base}/healthz", timeout=2):  # noqa: S310
+                    break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    self.__exit__()
+                    raise RuntimeError(
+                        "the stack did not start: " + self.server_log.read_text()[-2000:]
+                    ) from None
+                time.sleep(0.1)
         self.processes.append(
             subprocess.Popen(
                 [sys.executable, "manage.py", "run_jobs"],
                 cwd=ROOT,
                 env=self.env,
-                stdout=worker_log,
+                stdout=(self.var_dir / f"worker{suffix}.log").open("w"),
                 stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         )
-        server_log = (self.var_dir / "gunicorn.log").open("w")
-        self.processes.append(
-            subprocess.Popen(  # noqa: S603 - the pinned gunicorn, fixed arguments
-                [
-                    str(GUNICORN),
-                    "-c",
-                    "deploy/gunicorn.conf.py",
-                    "--workers",
-                    str(self.web_workers),
-                    "--access-logfile",
-                    str(self.var_dir / "access.log"),
-                ],
-                cwd=ROOT,
-                env=self.env,
-                stdout=server_log,
-                stderr=subprocess.STDOUT,
-            )
-        )
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"{self.base}/healthz", timeout=2):  # noqa: S310
-                    return self
-            except OSError:
-                if any(p.poll() is not None for p in self.processes) or (
-                    time.monotonic() > deadline
-                ):
-                    self.__exit__()
-                    raise RuntimeError(
-                        "the stack did not start: "
-                        + (self.var_dir / "gunicorn.log").read_text()[-2000:]
-                    ) from None
-                time.sleep(0.2)
+
+    def kill(self, *, server: bool = True, worker: bool = True) -> None:
+        """``kill -9`` the worker and/or gunicorn: each whole process group at once (the
+        worker's cluster processes; gunicorn's master and every worker), no clean-up."""
+        chosen = [(server, self.processes[0]), (worker, self.processes[1])]
+        for wanted, process in chosen:
+            if wanted and process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+        for wanted, process in chosen:
+            if wanted:
+                process.wait(timeout=30)
 
     def readyz(self) -> dict[str, Any]:
         try:
@@ -188,7 +205,8 @@ class Stack:
             try:
                 process.wait(timeout=60)
             except subprocess.TimeoutExpired:
-                process.kill()
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=30)
 
 
 def _queue_empty(env: dict[str, str]) -> bool:

@@ -3,8 +3,14 @@
 The record is inserted in the *same* transaction as the request's effect. A concurrent
 request with the same key blocks on the unique index until the first commits (PostgreSQL)
 or on the write lock (SQLite), then replays the stored result: exactly one effect per key.
-A request that fails rolls back its record too, so a retry after fixing the cause is free
-to run. Only successful results are stored.
+
+Refusals are results too, as at Stripe: when the handler refuses with a ``DomainError``
+(``insufficient_funds``, ``not_found``, a state conflict…), its effect is rolled back to a
+savepoint and the refusal is stored under the key, so the same key and body replay that
+refusal, even once its cause is gone, and another body is ``idempotency_key_reused``. A
+client that tops up and tries again uses a new key. Nothing is stored when the request
+never ran (a bad or missing key, a body the schema refused) or failed unexpectedly (a 5xx,
+a database error): those keys stay free.
 """
 
 from __future__ import annotations
@@ -64,9 +70,30 @@ def fingerprint(request: HttpRequest, payload: Any) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+class StoredRefusal(DomainError):
+    """The refusal stored under a key, answered again as it was first answered."""
+
+    @classmethod
+    def of(cls, record: IdempotencyRecord) -> StoredRefusal:
+        error = record.response_body["error"]
+        return cls(
+            error["message"],
+            code=error["code"],
+            status=record.status_code,
+            details=error["details"],
+        )
+
+
+def _refusal_body(refusal: DomainError) -> dict[str, Any]:
+    body = {"code": refusal.code, "message": str(refusal.message), "details": refusal.details}
+    return {"error": json.loads(json.dumps(body, cls=NinjaJSONEncoder))}
+
+
 def _replay(record: IdempotencyRecord, print_: str) -> tuple[int, Any]:
     if record.fingerprint != print_:
         raise IdempotencyKeyReused()
+    if record.status_code >= 400:
+        raise StoredRefusal.of(record)
     return record.status_code, record.response_body
 
 
@@ -79,9 +106,9 @@ def run_idempotent(
 ) -> tuple[int, Any]:
     """Run ``handler`` at most once per (user, Idempotency-Key).
 
-    ``handler`` returns ``(status_code, json_body)`` and runs inside the transaction
-    that stores the record. Side effects outside the database belong in
-    ``transaction.on_commit``.
+    ``handler`` returns ``(status_code, json_body)`` or raises a ``DomainError``, and runs
+    inside the transaction that stores the record (the refusal too). Side effects outside
+    the database belong in ``transaction.on_commit``.
     """
     key = request_key(request, required=required)
     if key is None:
@@ -94,22 +121,31 @@ def run_idempotent(
     existing = IdempotencyRecord.objects.filter(user=user, key=key).first()
     if existing is not None:
         return _replay(existing, print_)
+    refusal: DomainError | None = None
     try:
         with transaction.atomic():
             record = IdempotencyRecord.objects.create(
                 user=user, key=key, fingerprint=print_, status_code=0, response_body={}
             )
-            status_code, body = handler()
-            # Stored as the JSON the client receives, and answered from that very JSON, so
-            # that a replay is identical to the first answer (datetimes, UUIDs, schemas).
-            stored = json.loads(json.dumps(body, cls=NinjaJSONEncoder))
-            record.status_code = status_code
-            record.response_body = stored
+            try:
+                with transaction.atomic():  # a savepoint: a refusal undoes only the effect
+                    status_code, body = handler()
+            except DomainError as refused:
+                refusal = refused
+                record.status_code = refused.status
+                record.response_body = _refusal_body(refused)
+            else:
+                # Stored as the JSON the client receives, and answered from that very JSON,
+                # so that a replay is identical to the first answer (datetimes, UUIDs).
+                record.status_code = status_code
+                record.response_body = json.loads(json.dumps(body, cls=NinjaJSONEncoder))
             record.save(update_fields=["status_code", "response_body"])
-            return status_code, stored
     except IntegrityError:
         # Another request with this key committed first: answer with its result.
         existing = IdempotencyRecord.objects.filter(user=user, key=key).first()
         if existing is None:
             raise
         return _replay(existing, print_)
+    if refusal is not None:
+        raise refusal  # after the commit, so that the refusal stays stored
+    return record.status_code, record.response_body

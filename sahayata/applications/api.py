@@ -12,6 +12,8 @@ from pydantic import Field
 
 from sahayata.api.auth import bearer
 from sahayata.api.idempotency import run_idempotent
+from sahayata.api.main import IDEMPOTENT, RATE_LIMITED
+from sahayata.api.schemas import ErrorOut
 from sahayata.applications import selectors
 from sahayata.applications.models import Application
 from sahayata.applications.ratelimit import lookup_guard, lookup_missed
@@ -68,6 +70,44 @@ class ActionIn(Schema):
     fields: dict[str, Any] | None = None
 
 
+class FeeOut(Schema):
+    code: str
+    name_en: str
+    name_bn: str
+    payee: str
+    amount_paise: int
+
+
+class HistoryOut(Schema):
+    action: str
+    from_: str = Field(alias="from")
+    to: str
+    actor: str
+    comment: str
+    at: dt.datetime
+
+
+class ApplicationOut(Schema):
+    application_no: str
+    status: str
+    status_label: str
+    service_code: str
+    service_version: int
+    workflow: str
+    centre_code: str
+    fee_paise: int
+    fees: list[FeeOut]
+    hold: str
+    submitted_at: dt.datetime
+    due_date: dt.date
+    overdue: bool
+    escalated: bool
+    certificate_id: str | None
+    log_salt: str
+    next_actions: list[str]
+    history: list[HistoryOut]
+
+
 def _user(request: HttpRequest) -> User:
     return staff_user(request.user)
 
@@ -77,7 +117,7 @@ def application_body(application: Application, user: User) -> dict[str, Any]:
     return {
         "application_no": application.number,
         "status": application.status,
-        "status_label": state_label(application.status),
+        "status_label": str(state_label(application.status)),
         "service_code": application.service.code,
         "service_version": application.service_version,
         "workflow": f"{application.workflow_code}@{application.workflow_version}",
@@ -121,7 +161,8 @@ def application_body(application: Application, user: User) -> dict[str, Any]:
 @router.post(
     "/applications",
     auth=bearer,
-    response={201: SubmittedOut},
+    response={201: SubmittedOut, 404: ErrorOut},
+    openapi_extra=IDEMPOTENT,
     summary="Submit an application (holds a paid service's fee)",
 )
 def applications_create(request: HttpRequest, body: ApplicationIn) -> tuple[int, Any]:
@@ -160,7 +201,13 @@ def applications_create(request: HttpRequest, body: ApplicationIn) -> tuple[int,
     return run_idempotent(request, body.dict(), handle)
 
 
-@router.get("/applications/{application_no}", auth=bearer, summary="One application")
+@router.get(
+    "/applications/{application_no}",
+    auth=bearer,
+    response=ApplicationOut,
+    by_alias=True,
+    summary="One application",
+)
 def applications_get(request: HttpRequest, application_no: str) -> dict[str, Any]:
     user = _user(request)
     application = selectors.application_get_for(user=user, number=application_no)
@@ -172,6 +219,9 @@ def applications_get(request: HttpRequest, application_no: str) -> dict[str, Any
 @router.post(
     "/applications/{application_no}/actions",
     auth=bearer,
+    response=ApplicationOut,
+    by_alias=True,
+    openapi_extra=IDEMPOTENT,
     summary="Take a workflow action (approve posts the fee, reject refunds it)",
 )
 def applications_act(request: HttpRequest, application_no: str, body: ActionIn) -> tuple[int, Any]:
@@ -228,7 +278,13 @@ def track_body(application: Application) -> dict[str, Any]:
     }
 
 
-@router.get("/track", auth=None, response=TrackOut, summary="Public tracking (rate-limited)")
+@router.get(
+    "/track",
+    auth=None,
+    response={200: TrackOut, 404: ErrorOut},
+    openapi_extra=RATE_LIMITED,
+    summary="Public tracking (rate-limited)",
+)
 def track(request: HttpRequest, query: Query[TrackQuery]) -> dict[str, Any]:
     lookup_guard(request, scope="track", subject=query.application_no)
     application = selectors.application_track(number=query.application_no, mobile=query.mobile)

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from sahayata.certificates import signing
 from sahayata.certificates.models import Certificate
-from sahayata.certificates.services import CertificateNotFound, certificate_id_normalise
+from sahayata.certificates.services import (
+    CertificateNotFound,
+    certificate_id_normalise,
+    certificate_id_plausible,
+)
 
 
 def certificate_get(*, certificate_id: str) -> Certificate:
     """The certificate with this ID (dashes, spaces and case ignored), or 404."""
     normalised = certificate_id_normalise(certificate_id)
-    if not (0 < len(normalised) <= 32 and normalised.isascii() and normalised.isalnum()):
-        raise CertificateNotFound()  # no such ID can exist (and a NUL byte breaks PostgreSQL)
+    if not certificate_id_plausible(normalised):
+        raise CertificateNotFound()
     certificate = (
         Certificate.objects.select_related("application__department").filter(pk=normalised).first()
     )

@@ -47,6 +47,12 @@ def certificate_id_normalise(text: str) -> str:
     return "".join(ch for ch in (text or "").upper() if ch not in " -")
 
 
+def certificate_id_plausible(normalised: str) -> bool:
+    """Whether a normalised ID could be one at all (ASCII letters and digits, at most 32):
+    anything else is unknown without asking the database (a NUL byte breaks PostgreSQL)."""
+    return 0 < len(normalised) <= 32 and normalised.isascii() and normalised.isalnum()
+
+
 def certificate_issue(*, application: Application, at: dt.datetime | None = None) -> Certificate:
     """Issue the signed certificate of an approved application (inside its transaction)."""
     existing = Certificate.objects.filter(application=application).first()

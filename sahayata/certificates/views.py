@@ -15,6 +15,8 @@ from sahayata.certificates import signing
 from sahayata.certificates.selectors import certificate_get, certificate_is_genuine
 from sahayata.certificates.services import (
     CertificateNotFound,
+    certificate_id_normalise,
+    certificate_id_plausible,
     certificate_may_revoke,
     certificate_revoke,
     certificate_token,
@@ -28,9 +30,14 @@ from sahayata.people.roles import staff_user
 
 def verify_form(request: HttpRequest) -> HttpResponse:
     """``/verify/``: type an ID, or paste what a QR scanner read."""
-    certificate_id = request.GET.get("id", "").strip()
-    if certificate_id:
-        return redirect("certificates:verify_id", certificate_id=certificate_id[:40])
+    typed = request.GET.get("id", "").strip()
+    if typed:
+        # Only an ID that could exist gets its own address; anything else (a slash, a NUL
+        # byte, another script) is answered here, as the page of an unknown ID would be.
+        certificate_id = certificate_id_normalise(typed)
+        if not certificate_id_plausible(certificate_id):
+            return render(request, "certificates/verify.html", {"unknown_id": typed}, status=404)
+        return redirect("certificates:verify_id", certificate_id=certificate_id)
     context: dict[str, object] = {}
     if request.method == "POST":
         payload = request.POST.get("payload", "")[:8000]

@@ -526,6 +526,23 @@ def statement(template: str, **parts: type[Model] | str) -> str:
     return template.format(**names)
 
 
+def row_address(model: type[Model]) -> str:
+    """The column that finds a row of ``model`` fastest, to update rows just read in the
+    same transaction: SQLite's ``rowid`` (the table's own B-tree, in insertion order, where
+    a random UUID key would probe its index at random), the primary key on PostgreSQL."""
+    return _pk(model) if _pg(_db()) else "rowid"
+
+
+def index_hint(index: str) -> str:
+    """What follows a table's name in a read query to make it use ``index``: SQLite's
+    ``INDEXED BY`` (its planner takes ``col IS NULL`` on a unique index for a few rows and
+    sorts the whole match instead of walking a partial index in order); nothing on
+    PostgreSQL, whose statistics choose well."""
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", index):
+        raise ValueError(f"not an index name: {index!r}")
+    return "" if _pg(_db()) else f"INDEXED BY {index}"
+
+
 def rows_fetch(sql: str, params: Sequence[Any], *, hash_joins: bool = False) -> Iterator[tuple]:
     """The rows of a read query (``%s`` placeholders), streamed on SQLite.
 

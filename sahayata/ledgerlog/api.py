@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
+from sahayata.api.schemas import ErrorOut
 from sahayata.core.errors import NotFound
 from sahayata.ledgerlog import selectors
 
@@ -74,7 +75,7 @@ class ConsistencyQuery(Schema):
     to: int = Field(..., ge=1, le=2**40)
 
 
-@router.get("/transparency/log/heads/latest", response=HeadOut, auth=None)
+@router.get("/transparency/log/heads/latest", response={200: HeadOut, 404: ErrorOut}, auth=None)
 def log_head_latest(request: HttpRequest) -> dict[str, Any]:
     """The latest signed tree head."""
     head = selectors.head_latest()
@@ -95,14 +96,19 @@ def log_public_keys(request: HttpRequest) -> dict[str, Any]:
     return selectors.log_public_keys()
 
 
-@router.get("/transparency/log/proof", response=InclusionOut, auth=None)
+@router.get("/transparency/log/proof", response={200: InclusionOut, 404: ErrorOut}, auth=None)
 def log_proof(request: HttpRequest, query: Query[ProofQuery]) -> dict[str, Any]:
     """Inclusion of an application's posted transfers in the latest head; the same 404
     for an unknown number and for a wrong salt."""
     return selectors.inclusion_proof(application_no=query.application_no, salt=query.salt)
 
 
-@router.get("/transparency/log/consistency", response=ConsistencyOut, auth=None, by_alias=True)
+@router.get(
+    "/transparency/log/consistency",
+    response={200: ConsistencyOut, 404: ErrorOut},
+    auth=None,
+    by_alias=True,
+)
 def log_consistency(request: HttpRequest, query: Query[ConsistencyQuery]) -> dict[str, Any]:
     """Proof that the head of size ``to`` extends the head of size ``from``."""
     body = selectors.consistency_proof(first=query.from_, second=query.to)

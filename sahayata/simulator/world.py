@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
+from django.db import transaction
 
 from sahayata.applications.batch import (
     ServicePlan,
@@ -75,6 +76,19 @@ def _ensure_centres(count: int) -> list[Centre]:
         raise SimulationError("No districts: run manage.py seed_demo first.")
     blocks = {d.pk: Block.objects.filter(district=d).order_by("pk").first() for d in districts}
     taken = set(Centre.objects.values_list("code", flat=True))
+    # One transaction for the lot: a commit per centre was most of a small run's setup.
+    with transaction.atomic():
+        _create_centres(missing, districts, blocks, taken, existing)
+    return existing
+
+
+def _create_centres(
+    missing: int,
+    districts: list[District],
+    blocks: dict[int, Block | None],
+    taken: set[str],
+    existing: list[Centre],
+) -> None:
     serial = 0
     for i in range(missing):
         district = districts[i % len(districts)]
@@ -101,7 +115,6 @@ def _ensure_centres(count: int) -> list[Centre]:
                 block=block,
             )
         )
-    return existing
 
 
 def _ensure_people(centres: list[Centre]) -> tuple[dict[int, int], dict[int, User]]:

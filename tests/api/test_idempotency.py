@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 import threading
 import uuid
 from typing import Any
@@ -101,13 +102,59 @@ def test_longest_valid_key_is_accepted() -> None:
 
 
 @pytest.mark.django_db
-def test_a_failed_request_stores_nothing_so_a_retry_may_run() -> None:
+def test_a_refusal_is_stored_replayed_for_the_same_body_and_reused_for_another() -> None:
     user = UserFactory(role="operator")
-    with pytest.raises(InvalidInput):
-        _call(user, "retry", {"name": "Rina Das", "mobile": "12"})
-    assert not IdempotencyRecord.objects.exists()
-    # Fixed input under a new key works; the failed key was never consumed either.
-    assert _call(user, "retry", {"name": "Rina Das", "mobile": "9830012345"})[0] == 201
+    with pytest.raises(InvalidInput) as first:
+        _call(user, "refused", {"name": "Rina Das", "mobile": "12"})
+    record = IdempotencyRecord.objects.get()
+    assert record.status_code == 422
+    assert record.response_body["error"]["code"] == first.value.code
+    # The same request again: the same refusal, code, status, message and details.
+    with pytest.raises(DomainError) as again:
+        _call(user, "refused", {"name": "Rina Das", "mobile": "12"})
+    assert (again.value.code, again.value.status, str(again.value.message)) == (
+        first.value.code,
+        first.value.status,
+        str(first.value.message),
+    )
+    assert again.value.details == json.loads(json.dumps(first.value.details, default=str))
+    # Another body under the refused key is a reuse, not a second chance.
+    with pytest.raises(Conflict) as reused:
+        _call(user, "refused", {"name": "Rina Das", "mobile": "9830012345"})
+    assert reused.value.code == "idempotency_key_reused"
+    assert not Citizen.objects.exists()
+    # A new key is free to run.
+    assert _call(user, "fixed", {"name": "Rina Das", "mobile": "9830012345"})[0] == 201
+
+
+@pytest.mark.django_db
+def test_a_refusal_rolls_back_the_effect_but_keeps_the_record() -> None:
+    user = UserFactory(role="operator")
+
+    def register_then_refuse() -> tuple[int, Any]:
+        citizen_register(name_en="Rina Das", mobile="9830012345")
+        raise Conflict(code="insufficient_funds")
+
+    for _ in range(2):
+        with pytest.raises(DomainError) as caught:
+            run_idempotent(_request(user, "half"), {"a": 1}, register_then_refuse)
+        assert (caught.value.status, caught.value.code) == (409, "insufficient_funds")
+    assert not Citizen.objects.exists()
+    assert IdempotencyRecord.objects.get().status_code == 409
+
+
+@pytest.mark.django_db
+def test_an_unexpected_error_stores_nothing_so_a_retry_may_run() -> None:
+    user = UserFactory(role="operator")
+
+    def crash() -> tuple[int, Any]:
+        citizen_register(name_en="Rina Das", mobile="9830012345")
+        raise RuntimeError("the database went away")
+
+    with pytest.raises(RuntimeError):
+        run_idempotent(_request(user, "crash"), {"a": 1}, crash)
+    assert not IdempotencyRecord.objects.exists() and not Citizen.objects.exists()
+    assert run_idempotent(_request(user, "crash"), {"a": 1}, lambda: (201, {"ok": 1}))[0] == 201
 
 
 @pytest.mark.postgres
@@ -155,3 +202,36 @@ def test_replay_is_identical_to_the_first_answer_for_datetimes_and_schemas() -> 
     assert first == again
     assert first[1]["out"] == {"at": "2026-03-31T17:45:12.345Z", "amount_paise": 165000}
     assert first[1]["id"] == str(uuid.UUID(int=7))
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_requests_with_one_key_share_one_refusal() -> None:
+    user = UserFactory(role="operator")
+    barrier = threading.Barrier(6)
+    runs: list[int] = []
+    results: list[Any] = []
+
+    def refuse() -> tuple[int, Any]:
+        runs.append(1)
+        citizen_register(name_en="Rina Das", mobile="9830012345")
+        raise Conflict(code="insufficient_funds")
+
+    def attempt() -> None:
+        try:
+            barrier.wait()
+            run_idempotent(_request(user, "race-refused"), {"a": 1}, refuse)
+        except DomainError as exc:
+            results.append((exc.status, exc.code))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attempt) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [(409, "insufficient_funds")] * 6
+    assert len(runs) == 1  # the others waited for the first and replayed its refusal
+    assert IdempotencyRecord.objects.get().status_code == 409
+    assert not Citizen.objects.exists()

@@ -169,7 +169,7 @@ class _SubmitRows:
         return self._json[item.plan.service_id]
 
     def call_id(self) -> Any:
-        return AdapterCall._meta.pk.get_db_prep_save(uuid7(), connection)
+        return dialect.uuid_value(uuid7())
 
     def deadline(self, adapter_code: str) -> Any:
         if adapter_code not in self._deadlines:
