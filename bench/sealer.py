@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench import production_env
 from bench._fresh import postgres_reset
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -124,12 +125,7 @@ def child() -> None:
 
 
 def _run_child(url: str) -> None:
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "DJANGO_SETTINGS_MODULE": "sahayata.settings",
-        "DEBUG": "0",
-    }
+    env = production_env(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="sahayata.settings")
     result = subprocess.run(
         [sys.executable, "-m", "bench.sealer", "--child"],
         cwd=ROOT,
