@@ -61,7 +61,7 @@ ORDER BY a.number
 """
 
 
-def _problem(row: tuple) -> str:  # type: ignore[type-arg]
+def _problem(row: tuple) -> str:
     (_number, hold, fee, lines, lines_total, holds, held, posts, posted, voids,
      debit_low, debit_high, wallet) = row  # fmt: skip
     if lines_total != fee:

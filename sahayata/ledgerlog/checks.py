@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 
@@ -60,7 +61,7 @@ def _signed(key: object, signature: str, message: bytes) -> bool:
     return True
 
 
-def _check_published(heads: list[LogHead], violations: list[Violation]) -> list[dict[str, object]]:
+def _check_published(heads: list[LogHead], violations: list[Violation]) -> list[dict[str, Any]]:
     """The published heads whose signatures hold, after checking each against the
     database's heads and the seal chain; their roots are checked in ``log_check``'s pass."""
     outside, unreadable = published.heads_read()
@@ -199,7 +200,7 @@ def log_check() -> list[Violation]:
         violations.append(
             Violation(
                 PUBLISHED,
-                f"published head {max(beyond)} (and {len(beyond) - 1} more) is beyond the"  # type: ignore[type-var]
+                f"published head {max(beyond)} (and {len(beyond) - 1} more) is beyond the"
                 f" {frontier.size} posted transfers of the ledger now: the ledger was truncated",
             )
         )
