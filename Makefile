@@ -12,6 +12,8 @@ export DJANGO_SETTINGS_MODULE := sahayata.settings
 # simulator). serve-prod asks for neither.
 run demo migrations-check bench: export DEBUG ?= 1
 run demo bench: export SAHAYATA_SIMULATED ?= 1
+# The suite's own settings (tests/settings.py) ask for development mode and the simulation.
+test: export DJANGO_SETTINGS_MODULE := tests.settings
 
 .DEFAULT_GOAL := help
 .PHONY: help install system-deps run demo test lint format typecheck migrations-check messages bench clean serve-prod loadtest

@@ -99,7 +99,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "sahayata.people.login.locked_out"
 # The same client IP as the public lookups' limits (SAHAYATA_TRUST_X_FORWARDED_FOR).
-AXES_CLIENT_IP_CALLABLE = "sahayata.applications.ratelimit.client_ip"
+AXES_CLIENT_IP_CALLABLE = "sahayata.people.login.login_ip"
 AXES_VERBOSE = False
 
 ROOT_URLCONF = "sahayata.urls"

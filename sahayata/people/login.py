@@ -26,3 +26,14 @@ def locked_out(
         {"locked_out": True, "cooloff_minutes": minutes, "next": request.POST.get("next", "")},
         status=429,
     )
+
+
+def login_ip(request: HttpRequest) -> str | None:
+    """The IP a login attempt counts against (``AXES_CLIENT_IP_CALLABLE``): the same client
+    IP as the rate limits, or ``None`` when the request carries none (a login made in code,
+    such as a test's ``force_login``): axes stores IPs in an inet column, which PostgreSQL
+    refuses a placeholder like ``"unknown"`` for."""
+    from sahayata.applications.ratelimit import client_ip
+
+    ip = client_ip(request)
+    return None if ip == "unknown" else ip
