@@ -70,7 +70,35 @@ def topup(params: dict[str, Any]) -> dict[str, Any]:
     return {"topup": str(approved.pk), "transfer": str(approved.transfer_id)}
 
 
-STEPS = {"seed": seed, "dashboard": dashboard, "topup": topup}
+def readyz(params: dict[str, Any]) -> dict[str, Any]:
+    """``/readyz`` as the load balancer asks for it."""
+    response = Client().get("/readyz")
+    return {"status": response.status_code, "body": json.loads(response.content)}
+
+
+def auditor_api(params: dict[str, Any]) -> dict[str, Any]:
+    """The auditor's API: a centre's wallet and statement, with a bearer token."""
+    from sahayata.people.models import User
+    from sahayata.people.tokens import api_token_create
+
+    token = api_token_create(user=User.objects.get(username="auditor"))
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    wallet = client.get(f"/api/v1/centres/{params['centre']}/wallet")
+    statement = client.get(f"/api/v1/centres/{params['centre']}/wallet/statement")
+    return {
+        "wallet_status": wallet.status_code,
+        "balance_paise": json.loads(wallet.content).get("balance_paise"),
+        "statement_status": statement.status_code,
+    }
+
+
+STEPS = {
+    "seed": seed,
+    "dashboard": dashboard,
+    "topup": topup,
+    "readyz": readyz,
+    "auditor_api": auditor_api,
+}
 
 if __name__ == "__main__":
     answer = STEPS[sys.argv[1]](json.loads(sys.argv[2]) if len(sys.argv) > 2 else {})
