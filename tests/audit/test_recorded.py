@@ -17,7 +17,7 @@ from sahayata.people.tokens import api_token_create
 from sahayata.wallet.errors import TopUpNotPending
 from sahayata.wallet.services import topup_approve, topup_reject, topup_request
 from tests.factories.applications import certificate_service, counter, officer_of, submitted
-from tests.factories.people import TEST_PASSWORD, UserFactory, valid_aadhaar
+from tests.factories.people import UserFactory, valid_aadhaar
 from tests.factories.places import CentreFactory
 
 pytestmark = pytest.mark.django_db
@@ -150,7 +150,7 @@ def test_users_tokens_citizens_and_catalogue_versions_are_recorded() -> None:
 
 def test_admin_edits_of_holidays_are_recorded_with_before_and_after(client: Client) -> None:
     admin = UserFactory(role=Role.ADMIN)
-    client.login(username=admin.username, password=TEST_PASSWORD)
+    client.force_login(admin)
     response = client.post(
         "/admin/applications/holiday/add/",
         {"date": "2030-06-14", "name_en": "Christmas", "name_bn": "বড়দিন"},

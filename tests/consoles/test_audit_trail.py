@@ -14,7 +14,7 @@ from django.utils import timezone
 from sahayata.audit.models import AuditEvent
 from sahayata.people.models import Role
 from sahayata.wallet.services import topup_approve, topup_request
-from tests.factories.people import TEST_PASSWORD, UserFactory
+from tests.factories.people import UserFactory
 from tests.factories.places import CentreFactory
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 def _logged_in(client: Client, role: str) -> Client:
     user = UserFactory(role=role)
-    client.login(username=user.username, password=TEST_PASSWORD)
+    client.force_login(user)
     return client
 
 
