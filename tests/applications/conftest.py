@@ -36,7 +36,7 @@ def _ledger_holds_after_each_test(request: pytest.FixtureRequest) -> Iterator[No
 
 @pytest.fixture(autouse=True)
 def _quiet_side_effects(tmp_path: object, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No latency in simulated adapters, SMS kept in memory, uploads in a temp dir."""
+    """SMS kept in memory, uploads in a temp dir (tests/settings.py makes adapters instant)."""
     monkeypatch.setattr(
         settings,
         "SAHAYATA_SMS_BACKEND",
@@ -44,20 +44,4 @@ def _quiet_side_effects(tmp_path: object, monkeypatch: pytest.MonkeyPatch) -> No
         raising=False,
     )
     monkeypatch.setattr(settings, "MEDIA_ROOT", str(tmp_path), raising=False)
-    monkeypatch.setattr(
-        settings,
-        "SAHAYATA_ADAPTERS",
-        {
-            code: {"latency_ms": 0, "failure_rate": 0.0}
-            for code in (
-                "electricity_biller",
-                "municipal_biller",
-                "transport_biller",
-                "police_echallan",
-                "treasury_challan",
-                "land_records",
-            )
-        },
-        raising=False,
-    )
     MemorySmsBackend.outbox = []

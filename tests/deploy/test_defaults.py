@@ -22,6 +22,8 @@ def _production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
         key: value
         for key, value in os.environ.items()
         if not key.startswith(("DEBUG", "SAHAYATA_", "SECRET_KEY", "ALLOWED_HOSTS", "SESSION"))
+        # the suite's own switch for Playwright's event loop; a deployment never sets it
+        and key != "DJANGO_ALLOW_ASYNC_UNSAFE"
     }
     env.update(
         SECRET_KEY=secrets.token_urlsafe(40),

@@ -28,7 +28,7 @@ BILL = {"consumer_id": "112233445", "bill_amount_paise": 165_000}
 
 
 def _latency_free(settings: Any) -> None:
-    settings.SAHAYATA_ADAPTERS = {"electricity_biller": {"latency_ms": 0}}
+    settings.SAHAYATA_ADAPTERS = {"electricity_biller": {"latency_ms": 0, "failure_rate": 0.0}}
 
 
 def test_a_submission_leaves_its_work_to_the_worker_and_the_relay_queues_it_once(
