@@ -101,16 +101,13 @@ class CommitCounter:
 
 class DriverStatements:
     """Counts the statements sent on the driver's own cursor (the ledger engine and
-    ``core.bulk`` bypass Django's cursor, so CaptureQueriesContext does not see them)."""
+    ``core.dialect`` bypass Django's cursor, so CaptureQueriesContext does not see them)."""
 
     def __init__(self) -> None:
         self.count = 0
         self.sql: list[str] = []
 
     def install(self) -> None:
-        from sahayata.core import bulk
-        from sahayata.wallet import engine
-
         counter = self
 
         class Counted:
@@ -132,9 +129,16 @@ class DriverStatements:
             def close(self) -> None:
                 self._cursor.close()
 
-        engine_cursor, bulk_cursor = engine._dbapi_cursor, bulk.dbapi_cursor
-        engine._dbapi_cursor = lambda db: Counted(engine_cursor(db))  # type: ignore[assignment]
-        bulk.dbapi_cursor = lambda: Counted(bulk_cursor())  # type: ignore[assignment]
+        from contextlib import closing
+
+        from sahayata.core import dialect
+
+        driver_cursor = dialect._cursor
+
+        def counted_cursor(db: Any) -> Any:
+            return closing(Counted(driver_cursor(db).thing))
+
+        dialect._cursor = counted_cursor  # type: ignore[assignment]
 
 
 def submission_body(centre_code: str, n: int) -> dict[str, Any]:

@@ -5,6 +5,8 @@
 - ``wallet.single_transfer``: one transfer per database transaction through
   ``transfers_create`` (wallet → treasury: lock the wallet, insert, update the wallet, update
   one treasury stripe) vs raw SQL doing the same INSERT and two UPDATEs per transaction;
+- ``wallet.single_transfer_workers``: the same from 4 worker processes at once, each with
+  its own wallet, vs raw SQL from 4 processes (raw's treasury striped like ours);
 - ``wallet.batch_transfer``: ``transfers_create_batch`` (1,000 per transaction over 50
   wallets) vs a raw ``executemany`` INSERT plus one UPDATE per account;
 - ``wallet.concurrent_treasury`` (PostgreSQL only): 8 worker processes, each with its own
@@ -319,13 +321,17 @@ def _worker(args: tuple[str, int, int, float]) -> int:
     from django.db import connection
 
     connection.close()  # a fresh connection of its own after the fork
-    raw = Raw() if mode == "naive" else None
+    import random
+
+    raw = Raw() if mode in ("naive", "raw") else None
     done = 0
     while time.time() < until:
-        if raw is not None:
-            raw.single_naive(wallet, treasury)
-        else:
+        if raw is None:
             _ours_single(wallet, treasury)
+        elif mode == "naive":
+            raw.single_naive(wallet, treasury)
+        else:  # the same writes as ours, the treasury striped like ours
+            raw.single(wallet, treasury, random.randrange(16))
         done += 1
     connection.close()
     return done
@@ -344,6 +350,21 @@ def _concurrent(mode: str, wallets: list[int], treasury: int, workers: int) -> f
         counts = pool.map(_worker, [(mode, wallets[i], treasury, until) for i in range(workers)])
     del start_at
     return sum(counts) / (CONCURRENT_SECONDS + 1.0)
+
+
+def _bench_single_workers(backend: str, wallets: list[int], treasury: int, workers: int) -> None:
+    """Single transfers from ``workers`` processes at once (each its own wallet, one
+    treasury), ours against raw SQL doing the same writes on a striped treasury."""
+    ours = _concurrent("ours", wallets, treasury, workers)
+    raw = _concurrent("raw", wallets, treasury, workers)
+    _emit(
+        bench="wallet.single_transfer_workers",
+        backend=backend,
+        workers=workers,
+        ours_per_s=round(ours, 1),
+        raw_per_s=round(raw, 1),
+        ratio=round(ours / raw, 2),
+    )
 
 
 def _bench_concurrent(backend: str, wallets: list[int], treasury: int) -> None:
@@ -371,6 +392,7 @@ def child(backend: str) -> None:
     call_command("migrate", verbosity=0, interactive=False)
     wallets, treasury = _setup(wallet_count=50)
     _bench_single(backend, wallets, treasury)
+    _bench_single_workers(backend, wallets, treasury, 4)
     _bench_batch(backend, wallets, treasury)
     if backend == "postgresql":
         _bench_concurrent(backend, wallets, treasury)

@@ -225,6 +225,126 @@ def rows_insert_new(
                 raise RowExists()
 
 
+@lru_cache(maxsize=64)
+def _insert_then_sql(
+    vendor: str,
+    table: str,
+    columns: tuple[str, ...],
+    adds: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...],
+    deletes: tuple[tuple[str, str], ...],
+) -> tuple[str, ...]:
+    """The statements of ``row_insert_then``: one on PostgreSQL, one per write on SQLite."""
+    if vendor == "postgresql":
+        values = ", ".join(["%s"] * len(columns))
+        parts = [
+            f"t AS (INSERT INTO {table} ({', '.join(columns)}) VALUES ({values})"  # noqa: S608 - _meta names
+            " ON CONFLICT DO NOTHING RETURNING 1)"
+        ]
+        for n, (target, sums, where) in enumerate(adds):
+            sets = ", ".join(f"{c} = {c} + %s" for c in sums)
+            match = " AND ".join(f"{c} = %s" for c in where)
+            parts.append(
+                f"a{n} AS (UPDATE {target} SET {sets} WHERE {match}"  # noqa: S608 - _meta names
+                " AND EXISTS (SELECT 1 FROM t) RETURNING 1)"
+            )
+        for n, (target, column) in enumerate(deletes):
+            parts.append(
+                f"d{n} AS (DELETE FROM {target} WHERE {column} = %s"  # noqa: S608 - _meta names
+                " AND EXISTS (SELECT 1 FROM t) RETURNING 1)"
+            )
+        counts = ", ".join(
+            ["(SELECT count(*) FROM t)"]
+            + [f"(SELECT count(*) FROM a{n})" for n in range(len(adds))]  # noqa: S608 - no values
+        )
+        return (f"WITH {', '.join(parts)} SELECT {counts}",)
+    statements = [
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['?'] * len(columns))})"  # noqa: S608 - _meta names
+        " ON CONFLICT DO NOTHING"
+    ]
+    for target, sums, where in adds:
+        sets = ", ".join(f"{c} = {c} + ?" for c in sums)
+        match = " AND ".join(f"{c} = ?" for c in where)
+        statements.append(f"UPDATE {target} SET {sets} WHERE {match}")  # noqa: S608 - _meta names
+    for target, column in deletes:
+        statements.append(f"DELETE FROM {target} WHERE {column} = ?")  # noqa: S608 - _meta names
+    return tuple(statements)
+
+
+def row_insert_then(
+    model: type[Model],
+    columns: Sequence[str],
+    row: Sequence[Any],
+    *,
+    adds: Sequence[tuple[type[Model], Mapping[str, int], Mapping[str, Any]]] = (),
+    deletes: Sequence[tuple[type[Model], str, Any]] = (),
+) -> list[int] | None:
+    """Insert one ``row`` that should be new and, only if it was, add to counters (``adds``:
+    model, column → delta with zeros skipped, column → value to match) and delete rows
+    (``deletes``: model, column, value). ``None`` if a unique key of ``row`` is taken: then
+    nothing is written and the transaction is still usable (no savepoint needed). Else the
+    rows updated by each of ``adds``.
+
+    The cheapest statements for one transfer: PostgreSQL sends one statement (a
+    data-modifying ``WITH``), prepared on the server once per connection; SQLite, in
+    process, one short statement per write."""
+    db = _db()
+    shapes, params_after = [], []
+    for target, deltas, where in adds:
+        moved = [(column, amount) for column, amount in deltas.items() if amount]
+        shapes.append((_table(target), tuple(c for c, _ in moved), tuple(where)))
+        params_after.append([amount for _, amount in moved] + list(where.values()))
+    removals = tuple((_table(target), column) for target, column, _ in deletes)
+    statements = _insert_then_sql(db.vendor, _table(model), tuple(columns), tuple(shapes), removals)
+    if _pg(db):
+        import psycopg  # only on PostgreSQL
+
+        if db.connection is None:
+            db.ensure_connection()
+        params = [*row, *(v for p in params_after for v in p), *(v for _, _, v in deletes)]
+        # A server-binding cursor: Django's own binds on the client and never prepares.
+        with psycopg.Cursor(db.connection) as cursor:
+            cursor.execute(statements[0], params, prepare=True)
+            inserted, *updated = cursor.fetchone()
+        return None if inserted == 0 else list(updated)
+    with _cursor(db) as cursor:
+        cursor.execute(statements[0], list(row))
+        if cursor.rowcount != 1:
+            return None
+        updated = []
+        for sql, params in zip(statements[1 : 1 + len(adds)], params_after, strict=True):
+            cursor.execute(sql, params)
+            updated.append(int(cursor.rowcount))
+        for sql, (_, _, value) in zip(statements[1 + len(adds) :], deletes, strict=True):
+            cursor.execute(sql, [value])
+        return updated
+
+
+def rows_lock_prepared(
+    model: type[Model],
+    columns: Sequence[str],
+    *,
+    among: tuple[str, Sequence[Any]],
+    unlocked_if: str | None = None,
+) -> list[tuple[Any, ...]]:
+    """``rows_lock`` for a few rows, the statement prepared on the server (PostgreSQL) once
+    per connection: the single-transfer path sends it at every call."""
+    db = _db()
+    if not _pg(db):
+        return rows_lock(model, columns, among=among, unlocked_if=unlocked_if)
+    import psycopg  # only on PostgreSQL
+
+    column, values = among
+    sql = _lock_sql(
+        db.vendor, _table(model), ", ".join(columns), _pk(model), column, (), unlocked_if, 0
+    )
+    if db.connection is None:
+        db.ensure_connection()
+    params = [list(values)]
+    with psycopg.Cursor(db.connection) as cursor:
+        cursor.execute(sql, params if unlocked_if is None else params * 2, prepare=True)
+        return list(cursor.fetchall())
+
+
 def rows_insert_missing(
     model: type[Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]
 ) -> None:
