@@ -261,6 +261,8 @@ SAHAYATA_SIGNING_KEY_PATH = os.environ.get("SAHAYATA_SIGNING_KEY_PATH") or None
 SAHAYATA_SIGNING_KEYRING_DIR = os.environ.get("SAHAYATA_SIGNING_KEYRING_DIR") or None
 # Who a bearer token of the API belongs to (token in, user or None out).
 SAHAYATA_API_TOKEN_USER = "sahayata.people.tokens.user_for_token"  # noqa: S105 - a dotted path
+# How long a new API token works (manage.py create_api_token --days overrides it).
+SAHAYATA_API_TOKEN_DAYS = int(os.environ.get("SAHAYATA_API_TOKEN_DAYS", "90"))
 # The transparency log's own Ed25519 key (never the certificate key) and its keyring.
 SAHAYATA_LOG_KEY_PATH = os.environ.get("SAHAYATA_LOG_KEY_PATH") or None
 SAHAYATA_LOG_KEYRING_DIR = os.environ.get("SAHAYATA_LOG_KEYRING_DIR") or None
