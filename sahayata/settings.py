@@ -266,6 +266,8 @@ SAHAYATA_SIGNING_KEYRING_DIR = os.environ.get("SAHAYATA_SIGNING_KEYRING_DIR") or
 SAHAYATA_API_TOKEN_USER = "sahayata.people.tokens.user_for_token"  # noqa: S105 - a dotted path
 # Called with (request, user) once a bearer token is known: an auditor's reads to the replica.
 SAHAYATA_API_ON_AUTHENTICATED = ["sahayata.site.replica.api_authenticated"]
+# How long a new API token works (manage.py create_api_token --days overrides it).
+SAHAYATA_API_TOKEN_DAYS = int(os.environ.get("SAHAYATA_API_TOKEN_DAYS", "90"))
 # The transparency log's own Ed25519 key (never the certificate key) and its keyring.
 SAHAYATA_LOG_KEY_PATH = os.environ.get("SAHAYATA_LOG_KEY_PATH") or None
 SAHAYATA_LOG_KEYRING_DIR = os.environ.get("SAHAYATA_LOG_KEYRING_DIR") or None

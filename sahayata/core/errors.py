@@ -47,6 +47,12 @@ class NotFound(DomainError):
     default_message = _("Not found.")
 
 
+class Unauthenticated(DomainError):
+    code = "unauthenticated"
+    status = 401
+    default_message = _("A valid API token is needed.")
+
+
 class PermissionDenied(DomainError):
     code = "forbidden"
     status = 403

@@ -184,10 +184,10 @@ class CitizenAdmin(AuditedAdmin, AdminFonts):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(AuditedAdmin, AdminFonts):
-    list_display = ["prefix", "user", "created_at", "last_used_at", "revoked_at"]
-    list_filter = ["revoked_at"]
+    list_display = ["prefix", "user", "created_at", "last_used_at", "expires_at", "revoked_at"]
+    list_filter = ["revoked_at", "expires_at"]
     search_fields = ["prefix", "user__username"]
-    readonly_fields = ["user", "prefix", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = ["user", "prefix", "created_at", "last_used_at", "expires_at", "revoked_at"]
     exclude = ["key_hash"]
     actions = ["revoke"]
 

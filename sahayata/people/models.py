@@ -121,7 +121,8 @@ class Citizen(models.Model):
 
 
 class ApiToken(models.Model):
-    """A bearer token. Only its SHA-256 is stored; the clear token is shown once."""
+    """A bearer token. Only its SHA-256 is stored; the clear token is shown once. It works
+    until it expires or is revoked, whichever comes first."""
 
     user = models.ForeignKey(
         User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user")
@@ -129,7 +130,9 @@ class ApiToken(models.Model):
     key_hash = models.CharField(_("key hash"), max_length=64, unique=True, editable=False)
     prefix = models.CharField(_("prefix"), max_length=8, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Touched at most once a minute per token (tokens.user_for_token), not per request.
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"))
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 
     class Meta:

@@ -8,7 +8,7 @@ from django.test import Client, RequestFactory
 from sahayata.api.auth import bearer
 from sahayata.people.models import ApiToken
 from sahayata.people.services import api_token_revoke
-from sahayata.people.tokens import api_token_create, user_for_token
+from sahayata.people.tokens import TokenRevoked, api_token_create, user_for_token
 from sahayata.site.api import api
 from tests.factories import UserFactory
 
@@ -87,4 +87,5 @@ def test_bearer_accepts_a_live_token_only() -> None:
     user.is_active = True
     user.save()
     api_token_revoke(token=stored)
-    assert user_for_token(token) is None
+    with pytest.raises(TokenRevoked):
+        user_for_token(token)
