@@ -289,6 +289,20 @@ def track_body(application: Application) -> dict[str, Any]:
     summary="Public tracking (rate-limited)",
 )
 def track(request: HttpRequest, query: Query[TrackQuery]) -> dict[str, Any]:
+    return _track(request, query)
+
+
+@router.post(
+    "/track",
+    auth=None,
+    response=TrackOut,
+    summary="Public tracking with the mobile in the body, out of URLs and logs (rate-limited)",
+)
+def track_post(request: HttpRequest, body: TrackQuery) -> dict[str, Any]:
+    return _track(request, body)
+
+
+def _track(request: HttpRequest, query: TrackQuery) -> dict[str, Any]:
     lookup_guard(request, scope="track", subject=query.application_no)
     application = selectors.application_track(number=query.application_no, mobile=query.mobile)
     if application is None:

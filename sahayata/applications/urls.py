@@ -8,9 +8,9 @@ app_name = "applications"
 urlpatterns = [
     path("counter/", counter.counter_home, name="counter"),
     path("counter/citizens/new", counter.citizen_new, name="citizen_new"),
-    path("counter/citizens/<int:citizen_id>/", counter.counter_services, name="counter_services"),
+    path("counter/citizens/<uuid:citizen_id>/", counter.counter_services, name="counter_services"),
     path(
-        "counter/citizens/<int:citizen_id>/apply/<str:service_code>/",
+        "counter/citizens/<uuid:citizen_id>/apply/<str:service_code>/",
         counter.counter_apply,
         name="counter_apply",
     ),

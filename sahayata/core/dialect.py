@@ -304,8 +304,10 @@ def row_insert_then(
         # A server-binding cursor: Django's own binds on the client and never prepares.
         with psycopg.Cursor(db.connection) as cursor:
             cursor.execute(statements[0], params, prepare=True)
-            inserted, *updated = cursor.fetchone()
-        return None if inserted == 0 else list(updated)
+            counts = cursor.fetchone()
+        if counts is None or counts[0] == 0:
+            return None
+        return [int(n) for n in counts[1:]]
     with _cursor(db) as cursor:
         cursor.execute(statements[0], list(row))
         if cursor.rowcount != 1:

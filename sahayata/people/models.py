@@ -6,6 +6,8 @@ HMAC used to find duplicates.
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -85,6 +87,8 @@ class Citizen(models.Model):
         MALE = "M", _("Male")
         OTHER = "O", _("Other")
 
+    # The id in URLs: random, so that a citizen's page cannot be found by counting.
+    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
     name_en = models.CharField(_("name (English)"), max_length=200)
     name_bn = models.CharField(_("name (Bengali)"), max_length=200, blank=True)
     mobile = models.CharField(_("mobile"), max_length=10, db_index=True)
@@ -102,6 +106,15 @@ class Citizen(models.Model):
         related_name="+",
         verbose_name=_("district"),
     )
+    # Where the citizen was registered: a search by name sees the citizens of its own centre.
+    registered_centre = models.ForeignKey(
+        Centre,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("registered at centre"),
+    )
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
 
     class Meta:
@@ -117,7 +130,16 @@ class Citizen(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name_en} ({self.mobile[-4:].rjust(10, '•')})"
+        return f"{self.name_en} ({self.mobile_masked})"
+
+    @property
+    def mobile_masked(self) -> str:
+        """The mobile as ``******1234``: enough to recognise, not to call."""
+        return mask_mobile(self.mobile)
+
+
+def mask_mobile(mobile: str) -> str:
+    return "*" * 6 + (mobile or "")[-4:] if mobile else ""
 
 
 class ApiToken(models.Model):

@@ -7,6 +7,9 @@ the commands and the simulator all ask here, so that they enforce the same rules
 - ``centre_scope``: whose centre records (wallet, statement, top-ups) the user may see;
 - ``application_scope``: whose applications the user may see.
 
+The table of every role against every action, with its reach, is ``people.policy``;
+the two scopes here are read from it.
+
 Something outside a user's scope is "not found" (404), never "forbidden": a user is not
 told that it exists. The selectors turn a scope into a query (``Scope.q``) and check one
 row against it (``Scope.covers``); a test proves the two agree for every role.
@@ -20,7 +23,7 @@ from typing import Any
 from django.db.models import Q
 
 from sahayata.core.errors import PermissionDenied
-from sahayata.people.models import CENTRE_ROLES, Role, User
+from sahayata.people.models import User
 
 
 def has_role(user: Any, *roles: str) -> bool:
@@ -103,25 +106,20 @@ NOTHING = Scope()
 
 
 def centre_scope(user: Any) -> Scope:
-    """Whose centre records (wallet, statement, top-ups) ``user`` may see: operators and the
-    supervisor their own centre, a district nodal officer the centres of the district,
-    finance, auditors and administrators every centre. A department officer sees the
-    centre of an application through the application, never its wallet."""
-    if has_role(user, *CENTRE_ROLES):
-        return Scope(centre_id=user.centre_id) if user.centre_id else NOTHING
-    if has_role(user, Role.DISTRICT):
-        return Scope(district_id=user.district_id) if user.district_id else NOTHING
-    if has_role(user, Role.FINANCE, Role.AUDITOR, Role.ADMIN):
-        return EVERYTHING
-    return NOTHING
+    """Whose centre records (wallet, statement, top-ups) ``user`` may see: the reach of
+    ``wallet.view`` in ``people.policy`` (operators and the supervisor their own centre, a
+    district nodal officer the centres of the district, finance, auditors and
+    administrators every centre; a department officer none: it sees the centre of an
+    application through the application, never its wallet)."""
+    from sahayata.people import policy
+
+    return policy.scope(user, "wallet.view")
 
 
 def application_scope(user: Any) -> Scope:
-    """Whose applications ``user`` may see: an officer those of the department; finance
-    none (it reconciles money and needs no citizen's file); everyone else the applications
-    of the centres in their ``centre_scope``."""
-    if has_role(user, Role.OFFICER):
-        return Scope(department_id=user.department_id) if user.department_id else NOTHING
-    if has_role(user, Role.FINANCE):
-        return NOTHING
-    return centre_scope(user)
+    """Whose applications ``user`` may see: the reach of ``application.view`` in
+    ``people.policy`` (an officer those of the department; finance none: it reconciles
+    money and needs no citizen's file; everyone else those of the centres it sees)."""
+    from sahayata.people import policy
+
+    return policy.scope(user, "application.view")

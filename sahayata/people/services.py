@@ -123,9 +123,9 @@ def _aadhaar_fields(aadhaar: str, *, other_than: int | None = None) -> dict[str,
     others = Citizen.objects.filter(aadhaar_hmac=hashed)
     if other_than is not None:
         others = others.exclude(pk=other_than)
-    existing = others.only("pk").first()
-    if existing is not None:
-        raise DuplicateCitizen(details={"citizen_id": existing.pk})
+    if others.exists():
+        # No id in the error: the operator opens the citizen by the exact-match search.
+        raise DuplicateCitizen()
     return {"aadhaar_masked": aadhaar_mask(digits), "aadhaar_hmac": hashed}
 
 
@@ -165,20 +165,26 @@ def citizen_register(
     date_of_birth: datetime.date | None = None,
     aadhaar: str | None = None,
     district: District | None = None,
+    registered_centre: Centre | None = None,
     actor: User | None = None,
 ) -> Citizen:
     """Register a citizen (``actor``: the operator at the counter). Only the masked
     Aadhaar and its keyed hash are stored.
 
-    A second registration with the same Aadhaar raises ``DuplicateCitizen`` whose
-    details carry the existing citizen's id.
+    A second registration with the same Aadhaar raises ``DuplicateCitizen``, which names
+    no one: whoever registers finds the citizen by the exact Aadhaar or mobile number.
+    ``registered_centre`` (the counter's centre) lets its operators find them by name.
     """
     details = _citizen_details(name_en=name_en, name_bn=name_bn, mobile=mobile, gender=gender)
     identity = _aadhaar_fields(aadhaar) if aadhaar else {}
     try:
         with transaction.atomic():
             citizen = Citizen.objects.create(
-                **details, **identity, date_of_birth=date_of_birth, district=district
+                **details,
+                **identity,
+                date_of_birth=date_of_birth,
+                district=district,
+                registered_centre=registered_centre,
             )
             event_record(
                 action="citizen.register",

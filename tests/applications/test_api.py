@@ -171,8 +171,8 @@ def test_tracking_same_404_for_wrong_mobile_and_unknown_number(
     )
     assert wrong.status_code == unknown.status_code == 404
     assert wrong.json() == unknown.json()
-    page_wrong = client.get("/track/", {"application_no": number, "mobile": "9830099999"})
-    page_unknown = client.get(
+    page_wrong = client.post("/track/", {"application_no": number, "mobile": "9830099999"})
+    page_unknown = client.post(
         "/track/", {"application_no": "BSK-X-2526-000009", "mobile": "9830099999"}
     )
     assert page_wrong.status_code == page_unknown.status_code == 404

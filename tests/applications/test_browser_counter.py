@@ -95,7 +95,7 @@ def test_typing_1650_pays_rupees_1650_after_a_confirmation(screen: Any, typed: s
     page, lang = screen, screen.lang
     at = counter(amount_paise=1_000_000)
     service, citizen = _electricity(), CitizenFactory(name_bn="রিনা দাস", name_en="Rina Das")
-    _log_in(page, at, f"/counter/citizens/{citizen.pk}/apply/{service.code}/")
+    _log_in(page, at, f"/counter/citizens/{citizen.public_id}/apply/{service.code}/")
     words, figures = amount_in_words(165_000, lang=lang), format_inr(165_000, lang=lang)
     _fill_bill(page, typed)
     echo = page.locator("#f_bill_amount_paise-echo")
@@ -139,7 +139,7 @@ def test_a_refused_amount_keeps_the_form_and_back_from_confirmation_keeps_it_too
     page = screen
     at = counter(amount_paise=1_000_000)
     service, citizen = _electricity(), CitizenFactory()
-    _log_in(page, at, f"/counter/citizens/{citizen.pk}/apply/{service.code}/")
+    _log_in(page, at, f"/counter/citizens/{citizen.public_id}/apply/{service.code}/")
     _fill_bill(page, "1,650.505")
     page.locator("#f_bill_amount_paise-echo.amount-echo-problem").wait_for()
     page.click("#submit-application")
@@ -162,7 +162,7 @@ def test_back_then_submit_pays_once(screen: Any) -> None:
     page = screen
     at = counter(amount_paise=1_000_000)
     service, citizen = _electricity(), CitizenFactory()
-    _log_in(page, at, f"/counter/citizens/{citizen.pk}/apply/{service.code}/")
+    _log_in(page, at, f"/counter/citizens/{citizen.public_id}/apply/{service.code}/")
     _fill_bill(page, "1650")
     page.click("#submit-application")
     _confirm_if_asked(page)
@@ -199,7 +199,7 @@ def test_the_same_bill_again_today_asks_before_paying(screen: Any) -> None:
     first = submitted(
         at=at, service=service, fields={"consumer_id": "112233445", "bill_amount_paise": 165_000}
     )
-    _log_in(page, at, f"/counter/citizens/{citizen.pk}/apply/{service.code}/")
+    _log_in(page, at, f"/counter/citizens/{citizen.public_id}/apply/{service.code}/")
     _fill_bill(page, "1,650")
     page.click("#submit-application")
     warning = page.locator("#duplicate-warning")
@@ -226,9 +226,9 @@ def test_all_71_services_are_reachable(screen: Any) -> None:
     citizen = CitizenFactory()
     services = {s.code: s for s in Service.objects.filter(is_active=True)}
     assert len(services) == 71
-    base = f"/counter/citizens/{citizen.pk}/"
+    base = f"/counter/citizens/{citizen.public_id}/"
     _log_in(page, at, base)
-    prefix = f"/counter/citizens/{citizen.pk}/apply/"
+    prefix = f"/counter/citizens/{citizen.public_id}/apply/"
     seen: set[str] = set()
     while True:
         hrefs = page.eval_on_selector_all(
@@ -262,7 +262,7 @@ def test_a_form_sent_after_the_session_ended_comes_back_after_login(screen: Any)
     page = screen
     at = counter(amount_paise=1_000_000)
     service, citizen = _electricity(), CitizenFactory()
-    _log_in(page, at, f"/counter/citizens/{citizen.pk}/apply/{service.code}/")
+    _log_in(page, at, f"/counter/citizens/{citizen.public_id}/apply/{service.code}/")
     _fill_bill(page, "2,345.50", consumer="556677889")
     cookies = [c for c in page.context.cookies() if c["name"] != "sessionid"]
     page.context.clear_cookies()
@@ -291,7 +291,7 @@ def test_the_browsers_echo_says_what_the_server_says(screen: Any) -> None:
     page, lang = screen, screen.lang
     at = counter()
     service, citizen = _electricity(), CitizenFactory()
-    _log_in(page, at, f"/counter/citizens/{citizen.pk}/apply/{service.code}/")
+    _log_in(page, at, f"/counter/citizens/{citizen.public_id}/apply/{service.code}/")
     amounts = [1, 5, 99, 100, 1_000, 165_000, 165_050, 4_500_000, 165_000_000, 123_456_789_01]
     amounts += [10**12, 99_99_99_99_999, 10**15]
     got = page.evaluate(

@@ -39,7 +39,7 @@ def _client(at: Any, lang: str = "bn") -> Client:
     return client
 
 
-def _open_form(client: Client, citizen_id: int, code: str) -> tuple[str, str]:
+def _open_form(client: Client, citizen_id: object, code: str) -> tuple[str, str]:
     """The form's URL with its token, as the counter issues it."""
     first = client.get(f"/counter/citizens/{citizen_id}/apply/{code}/")
     assert first.status_code == 302
@@ -55,7 +55,7 @@ def test_rupees_typed_are_confirmed_then_paid_once() -> None:
     at = counter(amount_paise=1_000_000)
     service, citizen = bill_service(), CitizenFactory()
     client = _client(at)
-    url, token = _open_form(client, citizen.pk, service.code)
+    url, token = _open_form(client, citizen.public_id, service.code)
     form = client.get(url).content.decode()
     assert "data-amount" in form and "পয়সা)" not in form  # typed in rupees, labelled so
     review = client.post(
@@ -102,7 +102,7 @@ def test_a_refused_amount_says_why_and_keeps_what_was_typed(typed: str, message:
     at = counter()
     service, citizen = bill_service(), CitizenFactory()
     client = _client(at)
-    url, token = _open_form(client, citizen.pk, service.code)
+    url, token = _open_form(client, citizen.public_id, service.code)
     response = client.post(
         url, {"form_token": token, **BILL, "bill_amount_paise": typed, "step": "review"}
     )
@@ -116,7 +116,7 @@ def test_english_page_gets_english_words_and_messages() -> None:
     at = counter()
     service, citizen = bill_service(), CitizenFactory()
     client = _client(at, "en")
-    url, token = _open_form(client, citizen.pk, service.code)
+    url, token = _open_form(client, citizen.public_id, service.code)
     bad = client.post(url, {"form_token": token, **BILL, "bill_amount_paise": "1,650.505"})
     assert "Enter at most two digits of paise after the point." in bad.content.decode()
     review = client.post(url, {"form_token": token, **BILL, "bill_amount_paise": "16,50,000"})
@@ -132,10 +132,10 @@ def test_the_same_bill_twice_a_day_needs_an_explicit_yes() -> None:
     service, citizen = bill_service(), CitizenFactory()
     client = _client(at, "en")
     data = {**BILL, "bill_amount_paise": "1650", "step": "confirm"}
-    url, token = _open_form(client, citizen.pk, service.code)
+    url, token = _open_form(client, citizen.public_id, service.code)
     client.post(url, {"form_token": token, **data})
     first = Application.objects.get()
-    url, token = _open_form(client, citizen.pk, service.code)  # a new form, the same bill
+    url, token = _open_form(client, citizen.public_id, service.code)  # a new form, the same bill
     review = client.post(url, {"form_token": token, **data, "step": "review"})
     page = client.get(review["Location"]).content.decode()
     assert "already paid today at" in page and first.number in page
@@ -144,7 +144,7 @@ def test_the_same_bill_twice_a_day_needs_an_explicit_yes() -> None:
     again = client.post(url, {"form_token": token, **data, "pay_again": "1"})
     assert again.status_code == 302 and Application.objects.count() == 2
     # Another amount, or another consumer, is not the same bill.
-    url, token = _open_form(client, citizen.pk, service.code)
+    url, token = _open_form(client, citizen.public_id, service.code)
     other = client.post(url, {"form_token": token, **data, "consumer_id": "998877665"})
     assert other.status_code == 302 and Application.objects.count() == 3
     assert _available(at) == 1_000_000 - 3 * 165_000
@@ -154,7 +154,7 @@ def test_a_free_service_is_submitted_without_a_confirmation() -> None:
     at = counter()
     service, citizen = free_service(), CitizenFactory()
     client = _client(at)
-    url, token = _open_form(client, citizen.pk, service.code)
+    url, token = _open_form(client, citizen.public_id, service.code)
     response = client.post(url, {"form_token": token, "applicant_note": "Widow"})
     assert response.status_code == 302 and "acknowledgement" in response["Location"]
 
@@ -163,7 +163,7 @@ def test_a_form_sent_after_the_session_ended_comes_back_filled(client: Client) -
     at = counter()
     service, citizen = bill_service(), CitizenFactory()
     logged = _client(at)
-    url, token = _open_form(logged, citizen.pk, service.code)
+    url, token = _open_form(logged, citizen.public_id, service.code)
     client.cookies["django_language"] = "bn"
     # This browser's session has ended (it never logged in): the POST must not be lost.
     sent = client.post(
@@ -189,8 +189,8 @@ def test_every_service_of_the_catalogue_is_reachable_by_page_department_and_sear
     client = _client(at)
     services = {s.code: s for s in Service.objects.filter(is_active=True)}
     assert len(services) == 71
-    link = re.compile(rf"/counter/citizens/{citizen.pk}/apply/([a-z0-9_]+)/")
-    base = f"/counter/citizens/{citizen.pk}/"
+    link = re.compile(rf"/counter/citizens/{citizen.public_id}/apply/([a-z0-9_]+)/")
+    base = f"/counter/citizens/{citizen.public_id}/"
     seen: set[str] = set()
     page_number = 1
     while True:

@@ -25,9 +25,14 @@ PDF = b"%PDF-1.4\n% test document\n"
 def test_find_register_and_search_in_both_languages(client: Client) -> None:
     at = counter()
     client.force_login(at.operator)
-    CitizenFactory(name_en="Anjali Sen", name_bn="অঞ্জলি সেন", mobile="9433012345")
-    assert "অঞ্জলি সেন" in client.get("/counter/", {"q": "অঞ্জলি"}).content.decode()
-    assert "Anjali Sen" in client.get("/counter/", {"q": "9433012345"}).content.decode()
+    CitizenFactory(
+        name_en="Anjali Sen",
+        name_bn="অঞ্জলি সেন",
+        mobile="9433012345",
+        registered_centre=at.centre,
+    )
+    assert "অঞ্জলি সেন" in client.post("/counter/", {"q": "অঞ্জলি"}).content.decode()
+    assert "Anjali Sen" in client.post("/counter/", {"q": "9433012345"}).content.decode()
     response = client.post(
         "/counter/citizens/new",
         {"name_en": "Ruma Das", "name_bn": "রুমা দাস", "mobile": "98300 11111"},
@@ -42,7 +47,7 @@ def test_counter_submit_with_document_and_double_submit(client: Client) -> None:
     service = certificate_service(amount_paise=3_000)
     citizen = CitizenFactory()
     client.force_login(at.operator)
-    url = f"/counter/citizens/{citizen.pk}/apply/{service.code}/"
+    url = f"/counter/citizens/{citizen.public_id}/apply/{service.code}/"
     page = client.get(url, follow=True)
     assert page.status_code == 200 and "₹" in page.content.decode()
     data = {
@@ -76,7 +81,7 @@ def test_counter_refuses_wrong_document_type_and_size(client: Client) -> None:
     service = certificate_service()
     citizen = CitizenFactory()
     client.force_login(at.operator)
-    url = f"/counter/citizens/{citizen.pk}/apply/{service.code}/"
+    url = f"/counter/citizens/{citizen.public_id}/apply/{service.code}/"
     exe = SimpleUploadedFile("id.pdf", b"MZ\x90\x00fake", content_type="application/pdf")
     response = client.post(url, {"form_token": "a", "father_name": "R", "doc_identity": exe})
     assert response.status_code == 422
@@ -96,7 +101,7 @@ def test_counter_shows_insufficient_funds(client: Client) -> None:
     client.force_login(at.operator)
     citizen = CitizenFactory()
     response = client.post(
-        f"/counter/citizens/{citizen.pk}/apply/{service.code}/",
+        f"/counter/citizens/{citizen.public_id}/apply/{service.code}/",
         {"form_token": "t", "plot_no": "12", "step": "confirm"},
         HTTP_ACCEPT_LANGUAGE="en",
     )

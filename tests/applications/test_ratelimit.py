@@ -28,7 +28,7 @@ def _fresh_limits(settings: Any) -> None:
 
 
 def _track(client: Client, application_no: str, mobile: str, ip: str = KIOSK) -> Any:
-    return client.get(
+    return client.post(
         "/track/", {"application_no": application_no, "mobile": mobile}, REMOTE_ADDR=ip
     )
 
@@ -56,7 +56,7 @@ def test_mistyped_mobile_blocks_that_number_only_with_a_bilingual_wait(client: C
     assert 0 < int(blocked["Retry-After"]) <= 900
     text = blocked.content.decode()
     assert "মিনিট পরে আবার চেষ্টা করুন" in text  # Bengali by default, with the wait
-    english = client.get(
+    english = client.post(
         "/track/",
         {"application_no": first.number, "mobile": first.citizen.mobile},
         REMOTE_ADDR=KIOSK,

@@ -3,13 +3,15 @@ are in ``counter_apply``), and the operator's day."""
 
 from __future__ import annotations
 
+import uuid
 from collections import Counter
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -24,10 +26,11 @@ from sahayata.applications.views.common import not_found, staff_page
 from sahayata.applications.views.counter_apply import counter_apply, counter_bar
 from sahayata.catalogue.selectors import service_search
 from sahayata.core.errors import DomainError
-from sahayata.people.models import Citizen, Role, User
+from sahayata.people import policy
+from sahayata.people.models import User
 from sahayata.people.roles import staff_user
-from sahayata.people.selectors import citizen_search
-from sahayata.people.services import citizen_register
+from sahayata.people.selectors import citizen_open, citizen_search
+from sahayata.people.services import DuplicateCitizen, citizen_register
 
 __all__ = ["citizen_new", "counter_apply", "counter_home", "counter_services", "operator_day"]
 
@@ -38,59 +41,72 @@ def _user(request: HttpRequest) -> User:
     return staff_user(request.user)
 
 
-@staff_page(Role.OPERATOR, Role.SUPERVISOR)
-def counter_home(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()
-    citizens = list(citizen_search(query=query, limit=30)) if query else []
+def _counter_page(
+    request: HttpRequest, *, query: str = "", status: int = 200, **extra: Any
+) -> HttpResponse:
+    """The counter's first page, with the result of a search for ``query`` (if any)."""
     user = _user(request)
+    found = citizen_search(user=user, query=query, limit=30) if query else None
     returned = list(centre_returned(centre_id=user.centre_id or 0)[:50])
-    return render(
-        request,
-        "applications/counter_home.html",
-        {
-            "query": query,
-            "citizens": citizens,
-            "searched": bool(query),
-            "returned": returned,
-            **counter_bar(user),
-        },
-    )
+    context = {
+        # A number typed to search by is not written back into the page.
+        "query": "" if found is not None and found.exact else query,
+        "citizens": found.citizens if found else [],
+        "exact": bool(found and found.exact),
+        "searched": bool(query),
+        "returned": returned,
+        **counter_bar(user),
+        **extra,
+    }
+    response = render(request, "applications/counter_home.html", context, status=status)
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
-@staff_page(Role.OPERATOR)
+@staff_page(*policy.roles_for("citizen.find_by_name"))
+def counter_home(request: HttpRequest) -> HttpResponse:
+    """Find a citizen: by the exact mobile or Aadhaar number anywhere in the state, by name
+    among the centre's own citizens (``people.selectors.citizen_search``). The form posts,
+    so that a mobile or Aadhaar number never lands in a URL or an access log."""
+    source = request.POST if request.method == "POST" else request.GET
+    return _counter_page(request, query=source.get("q", "").strip())
+
+
+@staff_page(*policy.roles_for("citizen.register"))
 def citizen_new(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return redirect("applications:counter")
+    user = _user(request)
+    aadhaar = request.POST.get("aadhaar", "").strip()
     try:
         citizen = citizen_register(
             name_en=request.POST.get("name_en", ""),
             name_bn=request.POST.get("name_bn", ""),
             mobile=request.POST.get("mobile", ""),
             gender=request.POST.get("gender", ""),
-            aadhaar=request.POST.get("aadhaar") or None,
-            actor=request.user,  # type: ignore[arg-type]
+            aadhaar=aadhaar or None,
+            registered_centre=user.centre,
+            actor=user,
         )
+    except DuplicateCitizen as error:
+        # The holder is shown as the exact-match search would show them, and nothing else.
+        messages.info(request, str(error.message))
+        return _counter_page(request, query=aadhaar, status=error.status, duplicate=True)
     except DomainError as error:
-        existing = error.details.get("citizen_id") if error.details else None
-        if existing:
-            messages.info(request, _("This citizen is already registered."))
-            return redirect("applications:counter_services", citizen_id=existing)
         messages.error(request, str(error.message))
-        return render(
-            request,
-            "applications/counter_home.html",
-            {"query": "", "citizens": [], "form": request.POST, **counter_bar(_user(request))},
-            status=error.status,
-        )
+        form = {key: value for key, value in request.POST.items() if key != "aadhaar"}
+        return _counter_page(request, status=error.status, form=form)
     messages.success(request, _("Citizen registered."))
-    return redirect("applications:counter_services", citizen_id=citizen.pk)
+    return redirect("applications:counter_services", citizen_id=citizen.public_id)
 
 
-@staff_page(Role.OPERATOR, Role.SUPERVISOR)
-def counter_services(request: HttpRequest, citizen_id: int) -> HttpResponse:
+@staff_page(*policy.roles_for("citizen.open"))
+def counter_services(request: HttpRequest, citizen_id: uuid.UUID) -> HttpResponse:
     """Every active service, grouped by department, narrowed by a search in either
     language and by department, a page at a time."""
-    citizen = get_object_or_404(Citizen, pk=citizen_id)
+    citizen = citizen_open(user=_user(request), public_id=citizen_id)
+    if citizen is None:
+        return not_found(request)
     query = request.GET.get("q", "").strip()[:100]
     department_code = request.GET.get("department", "").strip()[:20]
     every = list(service_search("", lang=get_language()))
@@ -127,7 +143,7 @@ def counter_services(request: HttpRequest, citizen_id: int) -> HttpResponse:
     )
 
 
-@staff_page(Role.OPERATOR, Role.SUPERVISOR)
+@staff_page(*policy.roles_for("counter.day"))
 def operator_day(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     today = local_today()

@@ -11,12 +11,13 @@ typed is kept in a draft (``applications.drafts``) across the steps and across a
 from __future__ import annotations
 
 import secrets
+import uuid
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, QueryDict
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
@@ -34,12 +35,14 @@ from sahayata.applications.services import (
     application_submit,
     local_today,
 )
-from sahayata.applications.views.common import error_page, staff_page
+from sahayata.applications.views.common import error_page, not_found, staff_page
 from sahayata.catalogue.selectors import service_current_version, service_get
 from sahayata.core.errors import DomainError
 from sahayata.core.money import AMOUNT_PROBLEMS, format_inr
-from sahayata.people.models import Citizen, Role, User
+from sahayata.people import policy
+from sahayata.people.models import Citizen, User
 from sahayata.people.roles import staff_user
+from sahayata.people.selectors import citizen_open
 from sahayata.wallet.selectors import centre_wallet, wallet_balance
 
 FIELD_PROBLEMS = {
@@ -167,14 +170,16 @@ def _posted_values(post: QueryDict, definition: dict[str, Any]) -> dict[str, str
     return {key: post.get(key, "") for key in post if key in names}
 
 
-def _apply_url(citizen_id: int, service_code: str, token: str, **extra: str) -> str:
+def _apply_url(citizen_id: uuid.UUID, service_code: str, token: str, **extra: str) -> str:
     url = reverse("applications:counter_apply", args=[citizen_id, service_code])
     query = QueryDict(mutable=True)
     query.update({"t": token, **extra})
     return f"{url}?{query.urlencode()}"
 
 
-def counter_apply(request: HttpRequest, citizen_id: int, service_code: str) -> HttpResponseBase:
+def counter_apply(
+    request: HttpRequest, citizen_id: uuid.UUID, service_code: str
+) -> HttpResponseBase:
     """The form, its confirmation and the submission, under one URL and one token."""
     if request.method == "POST" and not request.user.is_authenticated:
         return _keep_after_session_end(request, citizen_id, service_code)
@@ -182,7 +187,7 @@ def counter_apply(request: HttpRequest, citizen_id: int, service_code: str) -> H
 
 
 def _keep_after_session_end(
-    request: HttpRequest, citizen_id: int, service_code: str
+    request: HttpRequest, citizen_id: uuid.UUID, service_code: str
 ) -> HttpResponseBase:
     """The session ended while the form was open: keep what was typed, ask to log in, and
     come back to the filled form (documents, which the session cannot hold, are asked for
@@ -204,10 +209,12 @@ def _keep_after_session_end(
     return redirect_to_login(_apply_url(citizen_id, service_code, token))
 
 
-@staff_page(Role.OPERATOR)
-def _counter_apply(request: HttpRequest, citizen_id: int, service_code: str) -> HttpResponse:
+@staff_page(*policy.roles_for("application.submit"))
+def _counter_apply(request: HttpRequest, citizen_id: uuid.UUID, service_code: str) -> HttpResponse:
     user = _user(request)
-    citizen = get_object_or_404(Citizen, pk=citizen_id)
+    citizen = citizen_open(user=user, public_id=citizen_id)
+    if citizen is None:
+        return not_found(request)
     try:
         service = service_get(code=service_code)
         definition = service_current_version(service).definition
@@ -219,7 +226,7 @@ def _counter_apply(request: HttpRequest, citizen_id: int, service_code: str) -> 
         if request.method == "POST":
             token = secrets.token_urlsafe(24)
         else:
-            return redirect(_apply_url(citizen.pk, service.code, secrets.token_urlsafe(24)))
+            return redirect(_apply_url(citizen.public_id, service.code, secrets.token_urlsafe(24)))
     used = application_for_client_token(client_token="form:" + token)
     if used is not None and used.centre_id == user.centre_id:
         return _already_submitted(request, used, citizen, service, token)
@@ -251,7 +258,9 @@ def _already_submitted(
             "application": application,
             "citizen": citizen,
             "service": service,
-            "new_url": reverse("applications:counter_apply", args=[citizen.pk, service.code]),
+            "new_url": reverse(
+                "applications:counter_apply", args=[citizen.public_id, service.code]
+            ),
             **counter_bar(_user(request)),
         },
     )
@@ -315,7 +324,9 @@ class _Step:
         paid = sum(line.amount_paise for line in lines) > 0
         if paid and self.request.POST.get("step") != "confirm":
             # Post, then redirect, then get: Back and reload never re-post the form.
-            return redirect(_apply_url(self.citizen.pk, self.service.code, self.token, confirm="1"))
+            return redirect(
+                _apply_url(self.citizen.public_id, self.service.code, self.token, confirm="1")
+            )
         same = self._same_bill(clean, lines) if paid else None
         if same is not None and self.request.POST.get("pay_again") != "1":
             messages.error(self.request, _("Confirm that this bill is to be paid again."))
@@ -370,7 +381,7 @@ class _Step:
         draft = drafts.draft_get(self.request.session, self.token)
         if draft is None:
             messages.info(self.request, _("Fill in the form first."))
-            return redirect(_apply_url(self.citizen.pk, self.service.code, self.token))
+            return redirect(_apply_url(self.citizen.public_id, self.service.code, self.token))
         values = dict(draft.get("values") or {})
         uploads = self._kept_uploads([])
         try:
@@ -383,7 +394,7 @@ class _Step:
             )
         except (InvalidFields, InvalidDocument) as error:
             messages.error(self.request, str(error.message))
-            return redirect(_apply_url(self.citizen.pk, self.service.code, self.token))
+            return redirect(_apply_url(self.citizen.public_id, self.service.code, self.token))
         return self.confirmation(clean, lines, values=values, uploads=uploads, draft=draft)
 
     # --- Rendering --------------------------------------------------------------------
@@ -482,7 +493,7 @@ class _Step:
             "after_paise": bar["available_paise"] - total,
             "same": same,
             "same_at": timezone.localtime(same.submitted_at) if same else None,
-            "back_url": _apply_url(self.citizen.pk, self.service.code, self.token),
+            "back_url": _apply_url(self.citizen.public_id, self.service.code, self.token),
             **bar,
         }
         return render(self.request, "applications/counter_confirm.html", context, status=status)
