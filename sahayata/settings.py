@@ -323,13 +323,15 @@ Q_CLUSTER = {
     "name": "sahayata",
     "orm": "default",
     "broker_class": "sahayata.site.queue.BackoffORM",
-    "workers": int(os.environ.get("SAHAYATA_JOB_WORKERS", "2")),
+    # Four: one per outbox kind (a dispatch pass holds its worker up to 5 s) and one for the
+    # periodic jobs, so that no drain waits behind another (the lag; BENCHMARKS.md).
+    "workers": int(os.environ.get("SAHAYATA_JOB_WORKERS", "4")),
     "timeout": int(os.environ.get("SAHAYATA_JOB_TIMEOUT", "300")),
     "retry": int(os.environ.get("SAHAYATA_JOB_RETRY", "360")),
     "max_attempts": 5,
     "ack_failures": False,
     "catch_up": False,  # a worker back after a stop runs each job once, not every missed tick
-    "poll": 0.5,
+    "poll": 0.2,  # the broker's look for due tasks: one cheap query, five a second
     "save_limit": 1000,
     "label": "Job queue",
 }

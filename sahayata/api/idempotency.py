@@ -28,6 +28,7 @@ from ninja.responses import NinjaJSONEncoder
 
 from sahayata.api.models import IdempotencyRecord
 from sahayata.core.errors import Conflict, DomainError, PermissionDenied
+from sahayata.core.savepoints import refusals_undone_here
 
 HEADER = "Idempotency-Key"
 
@@ -128,7 +129,7 @@ def run_idempotent(
                 user=user, key=key, fingerprint=print_, status_code=0, response_body={}
             )
             try:
-                with transaction.atomic():  # a savepoint: a refusal undoes only the effect
+                with refusals_undone_here():  # a savepoint: a refusal undoes only the effect
                     status_code, body = handler()
             except DomainError as refused:
                 refusal = refused
