@@ -14,31 +14,18 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import transaction
 from django.utils import timezone
 
 from sahayata.audit.checks import audit_problems
 from sahayata.audit.models import AuditCheckpoint, AuditEvent, AuditSeal
-from sahayata.audit.services import audit_prune, audit_seal, event_record
+from sahayata.audit.services import audit_prune, audit_seal
 from sahayata.core import chain
+from tests.audit.events import holiday_events as _events
 from tests.audit.tamper import execute, rechain_from, triggers_dropped, truncate_to
 
 pytestmark = pytest.mark.django_db
 
 Capture = Callable[..., Any]
-
-
-def _events(count: int) -> list[AuditEvent]:
-    with transaction.atomic():
-        return [
-            event_record(
-                action="holiday.create",
-                object_type="holiday",
-                object_id=n,
-                after={"name": f"Day {n}", "n": n},
-            )
-            for n in range(count)
-        ]
 
 
 def _seal_and_publish(capture: Capture) -> None:
