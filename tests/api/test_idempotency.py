@@ -179,6 +179,7 @@ def test_a_lost_lock_race_is_run_again_and_busy_is_never_stored() -> None:
     with pytest.raises(Busy) as caught:
         run_idempotent(_request(user, "race-2"), {"a": 1}, racing)
     assert (caught.value.status, caught.value.code) == (409, "busy")
+    assert caught.value.details == {"attempts": ATTEMPTS}
     assert races["calls"] == ATTEMPTS
     assert not IdempotencyRecord.objects.filter(key="race-2").exists()
     races.update(lost=0)
