@@ -28,8 +28,9 @@ from sahayata.applications.services import (
 from sahayata.applications.workflows import state_label
 from sahayata.catalogue.selectors import service_get
 from sahayata.core.errors import NotFound
-from sahayata.people.models import Role, User
-from sahayata.people.roles import require_role, staff_user
+from sahayata.people import policy
+from sahayata.people.models import User
+from sahayata.people.roles import staff_user
 from sahayata.wallet.selectors import centre_visible
 
 router = Router(tags=["applications"])
@@ -169,7 +170,7 @@ def applications_create(request: HttpRequest, body: ApplicationIn) -> tuple[int,
     user = _user(request)
 
     # A role that may never submit is told so (403); another centre's code is 404 below.
-    require_role(user, Role.OPERATOR)
+    policy.require(user, "application.submit")
 
     def handle() -> tuple[int, Any]:
         # An operator sees only its own centre: any other code is "not found".
@@ -229,6 +230,8 @@ def applications_get(request: HttpRequest, application_no: str) -> dict[str, Any
 )
 def applications_act(request: HttpRequest, application_no: str, body: ActionIn) -> tuple[int, Any]:
     user = _user(request)
+    # A role the policy gives no step (a nodal officer, finance, the auditor) is told so (403).
+    policy.require(user, "application.act")
 
     def handle() -> tuple[int, Any]:
         application = selectors.application_get_for(user=user, number=application_no)

@@ -45,7 +45,6 @@ from sahayata.applications.models import (
 from sahayata.applications.numbering import application_number_next
 from sahayata.applications.rules import FeeLine, fee_lines, fee_total, field_spec, fields_clean
 from sahayata.applications.selectors import (
-    application_visible_to,
     holidays_between,
     service_terms_of,
 )
@@ -57,6 +56,7 @@ from sahayata.core.errors import Conflict, DomainError, NotFound
 from sahayata.core.retry import retried_on_contention
 from sahayata.core.text import name_clean
 from sahayata.ledgerlog.salts import log_salt_new
+from sahayata.people import policy
 from sahayata.people.models import Citizen, Role, User
 from sahayata.people.roles import require_role
 from sahayata.people.rules import normalise_mobile
@@ -361,7 +361,14 @@ def application_act(
 
     ``fields`` may carry corrected form values with a ``resubmit``; the fee may not change.
     """
-    if not application_visible_to(actor, application):
+    # people.policy: a role with no step anywhere is refused; outside its reach, not found.
+    policy.require(actor, "application.act")
+    reach = policy.scope(actor, "application.act")
+    if not reach.covers(
+        centre_id=application.centre_id,
+        district_id=application.centre.district_id if reach.district_id is not None else None,
+        department_id=application.department_id,
+    ):
         raise ApplicationNotFound()
     role = actor_role_for(actor, application)
     comment = (comment or "").strip()

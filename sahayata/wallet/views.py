@@ -170,5 +170,11 @@ def topup_decide(request: HttpRequest, topup_id: str, decision: str) -> HttpResp
             topup = topup_reject(topup_id=topup_id, rejected_by=user, reason=reason)
             messages.info(request, _("Top-up %(ref)s rejected.") % {"ref": topup.bank_reference})
     except DomainError as error:
+        # A user the policy gives no say, or a top-up it may not see, is told so, not
+        # sent back to a queue it cannot read.
+        if error.status == 403:
+            return _forbidden(request)
+        if error.status == 404:
+            raise Http404 from error
         messages.error(request, str(error.message))
     return HttpResponseRedirect(reverse("wallet:topups"))
