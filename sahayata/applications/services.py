@@ -59,8 +59,8 @@ from sahayata.ledgerlog.salts import log_salt_new
 from sahayata.people import policy
 from sahayata.people.models import Citizen, Role, User
 from sahayata.people.roles import require_role
-from sahayata.people.rules import normalise_mobile
-from sahayata.people.services import citizen_register
+from sahayata.people.rules import normalise_aadhaar, normalise_mobile
+from sahayata.people.services import InvalidAadhaar, aadhaar_hash, citizen_register
 from sahayata.places.models import Centre
 
 
@@ -577,9 +577,21 @@ __all__ = [
 
 
 def citizen_find_or_register(
-    *, name: str, mobile: str, name_bn: str = "", actor: User | None = None
+    *, name: str, mobile: str, name_bn: str = "", aadhaar: str = "", actor: User | None = None
 ) -> Citizen:
-    """The citizen with this mobile and name (either language), or a new registration."""
+    """The citizen with this Aadhaar number, else with this mobile and name (either
+    language), or a new registration. An Aadhaar number given must be valid: it is refused
+    (``invalid_aadhaar``), never dropped."""
+    if aadhaar.strip():
+        digits = normalise_aadhaar(aadhaar)
+        if digits is None:
+            raise InvalidAadhaar(details={"field": "citizen.aadhaar"})
+        holder = Citizen.objects.filter(aadhaar_hmac=aadhaar_hash(digits)).first()
+        if holder is not None:
+            return holder
+        return citizen_register(
+            name_en=name, name_bn=name_bn, mobile=mobile, aadhaar=digits, actor=actor
+        )
     normalised = normalise_mobile(mobile) or ""
     name = (name or "").strip()
     if normalised and name:
