@@ -651,3 +651,43 @@ def test_the_world_is_what_the_probes_assume(world: World) -> None:
     assert world.users["officer_other"].department_id != world.application.department_id
     assert Department.objects.count() >= 2
     assert world.pending.status == "pending_approval" and world.returned.status == "returned"
+
+
+# --- Privacy: no public answer shows a citizen's mobile number ---------------------------
+
+PUBLIC_LOOKUPS: list[Probe] = [
+    # The lookups that take the mobile: their answers must not give it back either.
+    _page(
+        "applications:track",
+        "/track/",
+        method="POST",
+        data=lambda w, u: {"application_no": w.application.number, "mobile": w.citizen.mobile},
+    ),
+    _page("certificates:verify", lambda w: f"/verify/?id={w.certificate.id}", ok=(302,)),
+    _page("transparency:download", "/dashboard/data/services.csv"),
+    _page("transparency:download", "/dashboard/data/districts.json"),
+]
+
+
+def test_no_public_page_or_api_answer_shows_a_mobile_number(world: World) -> None:
+    """Every public endpoint (from the table) and the lookups that take a mobile, asked
+    anonymously about the world's citizen: the full number appears in none of them, at
+    most its last four digits."""
+    anonymous = WHO[0]
+    mobile = world.citizen.mobile
+    public = [p for p in PROBES if policy.ACTIONS[policy.ENDPOINTS[p.endpoint]].public]
+    assert len(public) > 30  # every public page and API operation
+    tried = 0
+    for probe in public + PUBLIC_LOOKUPS:
+        outcome, body = _try(probe, anonymous, world)
+        assert outcome in probe.ok, (probe.endpoint, outcome)
+        assert mobile not in body, probe.url(world)
+        assert mobile not in body.replace(" ", "").replace("-", ""), probe.url(world)
+        tried += 1
+    # The tracking answer is about this application: it names it, not the citizen's number.
+    _status, tracked = _try(PUBLIC_LOOKUPS[0], anonymous, world)
+    assert world.application.number in tracked
+    api_probe = next(p for p in PROBES if p.endpoint == "POST /api/v1/track")
+    _status, answer = _try(api_probe, anonymous, world)
+    assert json.loads(answer)["application_no"] == world.application.number
+    assert tried == len(public) + len(PUBLIC_LOOKUPS)
