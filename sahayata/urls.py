@@ -1,9 +1,7 @@
 """URL map: public pages, staff pages per app, the admin and the JSON API."""
 
 from django.contrib import admin
-from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from sahayata.core import health
 from sahayata.site.api import api
@@ -11,8 +9,6 @@ from sahayata.site.api import api
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
-    # Pages without an icon link (the admin, the API's docs): the browser asks for this.
-    path("favicon.ico", RedirectView.as_view(url=static("core/favicon.svg"), permanent=True)),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -292,6 +292,15 @@ def test_every_page_runs_under_the_policy_with_its_scripts_working(
     else:
         assert "স্বাক্ষর" in public.inner_text("#payload-verdict")
     spy.visit(public, "/verify/")
+    public.context.clear_cookies()  # a form sent without its CSRF cookie: Django's 403 page
+    public.fill("#payload", "SHY1.e30.AA")
+    public.click("#payload-form button[type=submit]")
+    public.wait_for_selector("#csrf-failure")
+    public.evaluate(SETTLE)
+    refused = [p for p in spy.problems if "403" in p]  # the page's own status, as expected
+    assert refused, spy.problems
+    spy.problems[:] = [p for p in spy.problems if p not in refused]
+    spy.settled(public)
     spy.visit(public, "/accounts/login/")
     spy.visit(public, "/admin/login/")
 

@@ -196,3 +196,11 @@ def test_hsts_only_under_the_production_profile(tmp_path: Path) -> None:
             assert "Strict-Transport-Security" not in headers, path
             if path != "/no-such-page/" or profile is plain_http:
                 assert_security_headers(headers)
+
+
+def test_favicon_ico_is_the_bundled_icon(client: Client) -> None:
+    """The admin and the API's docs link no icon: the browser's own request finds one."""
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("core/favicon.svg")
+    assert client.get(response["Location"]).status_code == 200
