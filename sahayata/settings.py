@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",  # Content-Security-Policy (CONTENT_SECURITY_POLICY below); its checks and tags
     "axes",  # throttling of failed logins (username + IP), on the staff and the admin login
     "django_q",  # the job queue (ORM broker): sahayata/site/jobs.py, manage.py run_jobs
     "ninja",  # serves the API docs' Swagger UI from our own static files, not a CDN
@@ -73,6 +74,9 @@ MIDDLEWARE = [
     "sahayata.site.limits.RequestSizeLimitMiddleware",  # 413 before a large body is read
     "multidb.middleware.PinningRouterMiddleware",  # read-your-writes with a replica
     "django.middleware.security.SecurityMiddleware",
+    # Both outside whitenoise, so that static files carry them too.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Bengali unless the person chose English (cookie); Accept-Language only in the API.
@@ -82,7 +86,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "sahayata.site.replica.AuditorReplicaMiddleware",  # the auditor reads from the replica
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into its page
 ]
 
@@ -199,7 +202,25 @@ SECURE_PROXY_SSL_HEADER = (
 )
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Every page, the API, the admin and the static files: our own origin only, no inline
+# script or style, no eval, no plugins, no framing (SECURITY.md, "Browser security
+# headers"). A response that needs more says so itself (sahayata/core/csp.py), never here.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 CACHES = {
     "default": {
