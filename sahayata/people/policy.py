@@ -217,6 +217,7 @@ ENDPOINTS: dict[str, str] = {
     "home": "public.page",
     "set_language": "public.page",
     "login": "public.page",
+    "favicon": "public.page",
     "logout": "public.page",
     "people:otp_verify": "staff.start",
     "people:otp_enrol": "staff.start",

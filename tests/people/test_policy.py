@@ -261,6 +261,7 @@ PROBES: list[Probe] = [
         ok=(302,),
     ),
     _page("login", "/accounts/login/"),
+    _page("favicon", "/favicon.ico", ok=(301,)),  # to the bundled static icon
     _page("logout", "/accounts/logout/", method="POST", ok=(302,)),
     _page("password_reset", "/accounts/password_reset/"),
     _page("password_reset_done", "/accounts/password_reset/done/"),
@@ -280,6 +281,10 @@ PROBES: list[Probe] = [
     ),
     # Staff pages
     _page("password_change", "/accounts/password_change/"),
+    # A role without a second factor, or a session already verified, is sent on (302).
+    _page("people:otp_verify", "/accounts/two-factor/", ok=(200, 302)),
+    _page("people:otp_enrol", "/accounts/two-factor/enrol/", ok=(200, 302)),
+    _page("people:otp_recovery_codes", "/accounts/two-factor/recovery-codes/", ok=(200, 302)),
     _page("password_change_done", "/accounts/password_change/done/"),
     _page("consoles:start", "/start/", ok=(302,)),
     _page("applications:counter", "/counter/", method="POST", data=lambda w, u: {"q": "Zeta"}),
