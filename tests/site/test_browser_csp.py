@@ -253,6 +253,9 @@ def test_every_page_runs_under_the_policy_with_its_scripts_working(
     spy.visit(admin, "/admin/applications/holiday/add/")
     spy.visit(admin, "/api/v1/docs")
     admin.wait_for_selector(".swagger-ui .opblock")  # the Swagger UI drew the document
+    admin.locator(".swagger-ui .opblock-summary").first.click()  # an operation, opened
+    admin.wait_for_selector(".swagger-ui .opblock-body select")  # styled by a data: image
+    admin.locator(".swagger-ui .models-control, .swagger-ui .model-box-control").first.click()
     spy.settled(admin)
 
     # The public: home, dashboard, a milestone and its card, the log, tracking, verifying.
