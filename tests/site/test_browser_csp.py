@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 from django.core.management import call_command
@@ -278,7 +278,12 @@ def test_every_page_runs_under_the_policy_with_its_scripts_working(
     public.wait_for_function("document.querySelector('.share img').naturalWidth === 1200")
     spy.settled(public)  # the card drew as an image, its inline style refused nowhere
     spy.visit(public, f"/dashboard/milestones/{milestone.pk}/card.svg")  # alone, as shared
-    spy.visit(public, "/dashboard/log/")
+    bill.refresh_from_db()  # the receipt's log QR code: ledgerlog/verify.js checks the proof
+    receipt = urlencode({"application_no": bill.number, "salt": bill.log_salt})
+    spy.visit(public, f"/dashboard/log/#{receipt}")
+    public.wait_for_function("document.getElementById('log-check-result').dataset.verified")
+    spy.settled(public)
+    assert "যাচাই" in public.inner_text("#log-check-result")
     spy.visit(public, "/track/")
     public.fill("#application_no", bill.number)
     public.fill("#mobile", citizen.mobile)
