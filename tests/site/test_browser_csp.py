@@ -180,6 +180,7 @@ def test_every_page_runs_under_the_policy_with_its_scripts_working(
     operator = new_page()
     log_in(spy, operator, at.operator)
     spy.visit(operator, "/counter/")
+    spy.visit(operator, "/counter/citizens/new")
     spy.visit(operator, f"/counter/citizens/{citizen.public_id}/")
     spy.visit(operator, f"/counter/citizens/{citizen.public_id}/apply/{electricity.code}/")
     operator.fill("#f_consumer_id", "112233445")
@@ -240,6 +241,7 @@ def test_every_page_runs_under_the_policy_with_its_scripts_working(
     # Finance credits the operator's top-up.
     finance = new_page()
     log_in(spy, finance, UserFactory(role=Role.FINANCE))
+    spy.visit(finance, "/accounts/two-factor/recovery-codes/")
     spy.visit(finance, "/wallet/topups/")
     finance.locator(
         f"#pending-topups tr[data-reference='{topup.bank_reference}'] button"
