@@ -5,6 +5,7 @@ Each app owns its endpoints in ``<app>/api.py``; this is where they are put toge
 
 from __future__ import annotations
 
+from csp.decorators import csp_update
 from django.conf import settings
 
 from sahayata.api.main import SahayataAPI
@@ -24,6 +25,9 @@ api = SahayataAPI(
         "Money is integer paise. Errors: {error: {code, message, details}}."
     ),
     urls_namespace="api-v1",
+    # Swagger UI's stylesheet draws its select arrows and toggles as data: images; the
+    # docs page alone allows them (its scripts stay 'self' only).
+    docs_decorator=csp_update({"img-src": ["data:"]}),
 )
 
 api.add_router("/", catalogue_router)

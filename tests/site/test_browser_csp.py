@@ -16,11 +16,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from sahayata.applications.models import Application
 from sahayata.catalogue.data import catalogue_load
@@ -33,7 +34,7 @@ from sahayata.site.outbox import outbox_drain
 from sahayata.transparency.models import Milestone
 from sahayata.wallet.models import TopUp
 from tests.factories.applications import certificate_service, counter, officer_of, submitted
-from tests.factories.people import TEST_PASSWORD, CitizenFactory, UserFactory
+from tests.factories.people import TEST_PASSWORD, CitizenFactory, UserFactory, totp_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -116,12 +117,29 @@ def watch(live_server: Any, browser: Any) -> Iterator[tuple[Watch, Any]]:
         context.close()
 
 
+ENROL, SECOND_FACTOR = "/accounts/two-factor/enrol/", "/accounts/two-factor/"
+
+
 def log_in(spy: Watch, page: Any, user: Any, *, path: str = "/accounts/login/") -> None:
+    """Through the forms; finance and administrators also give the second factor (their
+    first time, they enrol an authenticator and are shown their recovery codes)."""
     spy.visit(page, path)
     page.fill("#id_username", user.username)
     page.fill("#id_password", TEST_PASSWORD)
     page.press("#id_password", "Enter")
     page.wait_for_url(lambda url: urlsplit(url).path not in (path, "/start/"))
+    spy.settled(page)
+    if urlsplit(page.url).path not in (ENROL, SECOND_FACTOR):
+        return
+    enrolling = urlsplit(page.url).path == ENROL
+    device = TOTPDevice.objects.get(user=user, confirmed=not enrolling)
+    page.fill("#id_code", totp_code(device))
+    page.press("#id_code", "Enter")
+    if enrolling:  # the recovery codes are shown once, then on to the role's page
+        page.wait_for_selector("main a.button")
+        spy.settled(page)
+        page.click("main a.button")
+    page.wait_for_url(lambda url: urlsplit(url).path not in (ENROL, SECOND_FACTOR, "/start/"))
     spy.settled(page)
 
 
@@ -162,6 +180,7 @@ def test_every_page_runs_under_the_policy_with_its_scripts_working(
     operator = new_page()
     log_in(spy, operator, at.operator)
     spy.visit(operator, "/counter/")
+    spy.visit(operator, "/counter/citizens/new")
     spy.visit(operator, f"/counter/citizens/{citizen.public_id}/")
     spy.visit(operator, f"/counter/citizens/{citizen.public_id}/apply/{electricity.code}/")
     operator.fill("#f_consumer_id", "112233445")
@@ -222,6 +241,7 @@ def test_every_page_runs_under_the_policy_with_its_scripts_working(
     # Finance credits the operator's top-up.
     finance = new_page()
     log_in(spy, finance, UserFactory(role=Role.FINANCE))
+    spy.visit(finance, "/accounts/two-factor/recovery-codes/")
     spy.visit(finance, "/wallet/topups/")
     finance.locator(
         f"#pending-topups tr[data-reference='{topup.bank_reference}'] button"
@@ -245,7 +265,9 @@ def test_every_page_runs_under_the_policy_with_its_scripts_working(
 
     # The administrator: the admin's login, index, a list and change pages with widgets.
     admin = new_page()
-    log_in(spy, admin, UserFactory(role=Role.ADMIN, username="root"), path="/admin/login/")
+    root = UserFactory(role=Role.ADMIN, username="root")
+    TOTPDevice.objects.create(user=root, name="phone", confirmed=True)  # enrolled before
+    log_in(spy, admin, root, path="/admin/login/")
     spy.visit(admin, "/admin/")
     spy.visit(admin, "/admin/people/user/")
     spy.visit(admin, f"/admin/people/user/{at.operator.pk}/change/")
@@ -253,6 +275,9 @@ def test_every_page_runs_under_the_policy_with_its_scripts_working(
     spy.visit(admin, "/admin/applications/holiday/add/")
     spy.visit(admin, "/api/v1/docs")
     admin.wait_for_selector(".swagger-ui .opblock")  # the Swagger UI drew the document
+    admin.locator(".swagger-ui .opblock-summary").first.click()  # an operation, opened
+    admin.wait_for_selector(".swagger-ui .opblock-body select")  # styled by a data: image
+    admin.locator(".swagger-ui .models-control, .swagger-ui .model-box-control").first.click()
     spy.settled(admin)
 
     # The public: home, dashboard, a milestone and its card, the log, tracking, verifying.
@@ -275,7 +300,12 @@ def test_every_page_runs_under_the_policy_with_its_scripts_working(
     public.wait_for_function("document.querySelector('.share img').naturalWidth === 1200")
     spy.settled(public)  # the card drew as an image, its inline style refused nowhere
     spy.visit(public, f"/dashboard/milestones/{milestone.pk}/card.svg")  # alone, as shared
-    spy.visit(public, "/dashboard/log/")
+    bill.refresh_from_db()  # the receipt's log QR code: ledgerlog/verify.js checks the proof
+    receipt = urlencode({"application_no": bill.number, "salt": bill.log_salt})
+    spy.visit(public, f"/dashboard/log/#{receipt}")
+    public.wait_for_function("document.getElementById('log-check-result').dataset.verified")
+    spy.settled(public)
+    assert "যাচাই" in public.inner_text("#log-check-result")
     spy.visit(public, "/track/")
     public.fill("#application_no", bill.number)
     public.fill("#mobile", citizen.mobile)

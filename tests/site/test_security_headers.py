@@ -204,3 +204,12 @@ def test_favicon_ico_is_the_bundled_icon(client: Client) -> None:
     assert response.status_code == 301
     assert response["Location"].endswith("core/favicon.svg")
     assert client.get(response["Location"]).status_code == 200
+
+
+def test_the_api_docs_alone_allow_data_images(client: Client) -> None:
+    response = client.get("/api/v1/docs")
+    assert response.status_code == 200
+    assert_strict(response["Content-Security-Policy"], allowed_extra={"img-src": {"data:"}})
+    assert parse_policy(response["Content-Security-Policy"])["img-src"] == ["'self'", "data:"]
+    # (ninja decorates the document at openapi.json alike: JSON, where no image loads)
+    assert "data:" not in client.get("/api/v1/transparency/summary")["Content-Security-Policy"]
