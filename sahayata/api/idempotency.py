@@ -32,6 +32,7 @@ from ninja.responses import NinjaJSONEncoder
 from sahayata.api.models import IdempotencyRecord
 from sahayata.core.errors import Busy, Conflict, DomainError, PermissionDenied
 from sahayata.core.retry import retried_on_contention
+from sahayata.core.savepoints import refusals_undone_here
 
 HEADER = "Idempotency-Key"
 
@@ -150,7 +151,7 @@ def _run_once(
             user=user, key=key, fingerprint=print_, status_code=0, response_body={}
         )
         try:
-            with transaction.atomic():  # a savepoint: a refusal undoes only the effect
+            with refusals_undone_here():  # a savepoint: a refusal undoes only the effect
                 status_code, body = handler()
         except Busy:
             raise  # no answer: the record goes too, and the transaction is run again
