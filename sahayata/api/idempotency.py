@@ -143,7 +143,8 @@ def run_idempotent(
 def _run_once(
     user: Any, key: str, print_: str, handler: Callable[[], tuple[int, Any]]
 ) -> tuple[IdempotencyRecord, DomainError | None]:
-    """The record and the effect in one transaction: the answer or the refusal stored."""
+    """The record and the effect in one transaction: the answer or the refusal stored.
+    ``user`` is the request's authenticated user (a model this layer does not import)."""
     refusal: DomainError | None = None
     with transaction.atomic():
         record = IdempotencyRecord.objects.create(

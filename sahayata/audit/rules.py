@@ -61,16 +61,20 @@ def scrub(value: Any) -> Any:
     return scrub(str(value))
 
 
-# The fields a content hash covers, in this order (the sealer and audit_verify agree).
-HASHED_FIELDS = (
-    "id",
-    "at",
+# Who made a write, as an event names it.
+ACTOR_FIELDS = (
     "actor_kind",
     "actor_user_id",
     "actor_username",
     "actor_role",
     "api_token_id",
     "actor_label",
+)
+# The fields a content hash covers, in this order (the sealer and audit_verify agree).
+HASHED_FIELDS = (
+    "id",
+    "at",
+    *ACTOR_FIELDS,
     "action",
     "object_type",
     "object_id",

@@ -121,24 +121,10 @@ def event_record(
     return event
 
 
-_ACTOR_COLUMNS = (
-    "actor_kind",
-    "actor_user_id",
-    "actor_username",
-    "actor_role",
-    "api_token_id",
-    "actor_label",
-)
+_ACTOR_COLUMNS = rules.ACTOR_FIELDS
+# The hashed fields but the id (the database numbers the rows), then the empty seal.
 _BATCH_COLUMNS = (
-    "at",
-    *_ACTOR_COLUMNS,
-    "action",
-    "object_type",
-    "object_id",
-    "ip",
-    "request_id",
-    "before",
-    "after",
+    *(name for name in rules.HASHED_FIELDS if name != "id"),
     "content_hash",
     "chain_hash",
 )
