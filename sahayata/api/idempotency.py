@@ -119,9 +119,9 @@ def run_idempotent(
     if not isinstance(user, AbstractBaseUser):
         raise PermissionDenied()
     print_ = fingerprint(request, payload)
-    existing = IdempotencyRecord.objects.filter(user=user, key=key).first()
-    if existing is not None:
-        return _replay(existing, print_)
+    # No look-up first: the record's insert is the transaction's first statement, and a key
+    # already stored (or being stored by a concurrent request, which the insert waits for)
+    # fails it on the unique key, below, and is answered from the stored record.
     refusal: DomainError | None = None
     try:
         with transaction.atomic():
@@ -142,7 +142,8 @@ def run_idempotent(
                 record.response_body = json.loads(json.dumps(body, cls=NinjaJSONEncoder))
             record.save(update_fields=["status_code", "response_body"])
     except IntegrityError:
-        # Another request with this key committed first: answer with its result.
+        # This key is stored (a retry, or another request with it committed first):
+        # answer with its result.
         existing = IdempotencyRecord.objects.filter(user=user, key=key).first()
         if existing is None:
             raise
