@@ -45,7 +45,6 @@ from sahayata.applications.models import (
 from sahayata.applications.numbering import application_number_next
 from sahayata.applications.rules import FeeLine, fee_lines, fee_total, field_spec, fields_clean
 from sahayata.applications.selectors import (
-    application_visible_to,
     holidays_between,
     service_terms_of,
 )
@@ -59,10 +58,11 @@ from sahayata.core.retry import retried_on_contention
 from sahayata.core.savepoints import atomic_step
 from sahayata.core.text import name_clean
 from sahayata.ledgerlog.salts import log_salt_new
+from sahayata.people import policy
 from sahayata.people.models import Citizen, Role, User
 from sahayata.people.roles import require_role
-from sahayata.people.rules import normalise_mobile
-from sahayata.people.services import citizen_register
+from sahayata.people.rules import normalise_aadhaar, normalise_mobile
+from sahayata.people.services import InvalidAadhaar, aadhaar_hash, citizen_register
 from sahayata.places.models import Centre
 
 
@@ -365,7 +365,14 @@ def application_act(
 
     ``fields`` may carry corrected form values with a ``resubmit``; the fee may not change.
     """
-    if not application_visible_to(actor, application):
+    # people.policy: a role with no step anywhere is refused; outside its reach, not found.
+    policy.require(actor, "application.act")
+    reach = policy.scope(actor, "application.act")
+    if not reach.covers(
+        centre_id=application.centre_id,
+        district_id=application.centre.district_id if reach.district_id is not None else None,
+        department_id=application.department_id,
+    ):
         raise ApplicationNotFound()
     role = actor_role_for(actor, application)
     comment = (comment or "").strip()
@@ -574,9 +581,21 @@ __all__ = [
 
 
 def citizen_find_or_register(
-    *, name: str, mobile: str, name_bn: str = "", actor: User | None = None
+    *, name: str, mobile: str, name_bn: str = "", aadhaar: str = "", actor: User | None = None
 ) -> Citizen:
-    """The citizen with this mobile and name (either language), or a new registration."""
+    """The citizen with this Aadhaar number, else with this mobile and name (either
+    language), or a new registration. An Aadhaar number given must be valid: it is refused
+    (``invalid_aadhaar``), never dropped."""
+    if aadhaar.strip():
+        digits = normalise_aadhaar(aadhaar)
+        if digits is None:
+            raise InvalidAadhaar(details={"field": "citizen.aadhaar"})
+        holder = Citizen.objects.filter(aadhaar_hmac=aadhaar_hash(digits)).first()
+        if holder is not None:
+            return holder
+        return citizen_register(
+            name_en=name, name_bn=name_bn, mobile=mobile, aadhaar=digits, actor=actor
+        )
     normalised = normalise_mobile(mobile) or ""
     name = (name or "").strip()
     if normalised and name:

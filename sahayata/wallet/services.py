@@ -39,7 +39,7 @@ from sahayata.core import dialect
 from sahayata.core.retry import retried_on_contention
 from sahayata.core.savepoints import atomic_step
 from sahayata.ledgerlog.salts import log_salt_new
-from sahayata.people.models import Role
+from sahayata.people import policy
 from sahayata.places.models import Centre
 from sahayata.wallet import engine, rules
 from sahayata.wallet.engine import (
@@ -385,7 +385,8 @@ def _checked_request(spec: TopUpRequestSpec) -> TopUp:
     """The request rules of both paths: the centre's operator or supervisor asks, a valid
     amount, a valid bank reference (normalised to upper case). Not saved yet."""
     user = spec.requested_by
-    if not (user.has_role(Role.OPERATOR, Role.SUPERVISOR) and user.centre_id == spec.centre.pk):
+    reach = policy.scope(user, "topup.request")
+    if not reach.covers(centre_id=spec.centre.pk, district_id=spec.centre.district_id):
         raise WalletForbidden()
     amount = rules.validate_amount(spec.amount_paise)
     reference = _validate_bank_reference(spec.bank_reference)
@@ -627,7 +628,7 @@ def topup_approve(
 ) -> TopUp:
     """A finance officer who did not request it credits the wallet, exactly once.
     ``now`` dates the transfer and the decision (the simulator's day); default: the clock."""
-    if not approved_by.has_role(Role.FINANCE):
+    if not policy.allows(approved_by, "topup.decide"):
         raise WalletForbidden()
     with atomic_step():  # no savepoint inside the API's own (refusals_undone_here)
         topup = _locked_topup(topup_id)
@@ -649,7 +650,7 @@ def topups_approve_batch(
     the rows locked in primary-key order, one engine call for every credit (the same
     transfer ids as one by one), one bulk update. A refusal's details name the top-up.
     Returned in the order given."""
-    if not approved_by.has_role(Role.FINANCE):
+    if not policy.allows(approved_by, "topup.decide"):
         raise WalletForbidden()
     keys = [_topup_key(topup_id) for topup_id in topup_ids]
     if len(set(keys)) != len(keys):
@@ -678,7 +679,7 @@ def topups_approve_batch(
 def topup_reject(*, topup_id: uuid.UUID | str, rejected_by: User, reason: str = "") -> TopUp:
     """A finance officer refuses a top-up (for example, no such credit at the bank), always
     with a reason: the centre and the auditor read it in the history of decisions."""
-    if not rejected_by.has_role(Role.FINANCE):
+    if not policy.allows(rejected_by, "topup.decide"):
         raise WalletForbidden()
     if not isinstance(reason, str) or len(reason) > 200:
         raise InvalidTransfer(details={"reason": "at most 200 characters"})
