@@ -299,7 +299,10 @@ def _decisions_and_topups(
 
     def approve(topup_id: str) -> Any:
         return checker.post(
-            f"/api/v1/topups/{topup_id}/approve", HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4())
+            f"/api/v1/topups/{topup_id}/approve",
+            {},
+            content_type="application/json",
+            HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()),
         )
 
     decision(numbers[0])(), approve(topup())  # warm
