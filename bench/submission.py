@@ -133,14 +133,17 @@ class DriverStatements:
 
         from sahayata.core import dialect
 
-        driver_cursor = dialect._cursor
+        def counting(opened: Callable[[Any], Any]) -> Callable[[Any], Any]:
+            @contextmanager
+            def counted_cursor(db: Any) -> Any:
+                with opened(db) as cursor:
+                    yield Counted(cursor)
 
-        @contextmanager
-        def counted_cursor(db: Any) -> Any:
-            with driver_cursor(db) as cursor:
-                yield Counted(cursor)
+            return counted_cursor
 
-        dialect._cursor = counted_cursor  # type: ignore[assignment]
+        # The driver's cursor, and PostgreSQL's server-binding one (prepared statements).
+        dialect._cursor = counting(dialect._cursor)  # type: ignore[assignment]
+        dialect._prepared_cursor = counting(dialect._prepared_cursor)  # type: ignore[assignment]
 
 
 def submission_body(centre_code: str, n: int) -> dict[str, Any]:
@@ -217,6 +220,7 @@ def _child(backend: str) -> None:
         "in_process_ms_includes_capture": True,
     }
     print(json.dumps(record), flush=True)
+    _decisions_and_topups(backend, operator, driver, submit)
     if os.environ.get("BENCH_QUERIES"):
         driver.sql.clear()
         with CaptureQueriesContext(connection) as captured:
@@ -232,6 +236,113 @@ def _child(backend: str) -> None:
             for n in range(20_000, 20_000 + REQUESTS):
                 submit(n)
         sys.stderr.write(profiler.output_text(unicode=True, show_all=False))
+
+
+def _measured(driver: DriverStatements, call: Callable[[], Any]) -> tuple[Any, int, int]:
+    """``call()``'s answer, its statements (Django's and the driver's) and durable commits."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    before = driver.count
+    with CaptureQueriesContext(connection) as captured, CommitCounter(connection) as counted:
+        response = call()
+    return response, len(captured.captured_queries) + driver.count - before, counted.durable
+
+
+def _decisions_and_topups(
+    backend: str, operator: Any, driver: DriverStatements, submit: Callable[[int], Any]
+) -> None:
+    """The officer's decision (``POST …/actions``, the forward action its ``next_actions``
+    allow, by whichever of the department's officers may take it) and the finance
+    officer's top-up approval, measured as the submission is; profiled with BENCH_PROFILE."""
+    from django.test import Client
+
+    from sahayata.people.models import Role, User
+    from sahayata.people.tokens import api_token_create
+
+    numbers = [submit(40_000 + n).json()["application_no"] for n in range(REQUESTS)]
+    officers = [
+        Client(HTTP_AUTHORIZATION=f"Bearer {api_token_create(user=user)}")
+        for user in User.objects.filter(
+            role=Role.OFFICER, department__services__code="land_mutation"
+        ).order_by("pk")
+    ]
+    finance = User.objects.filter(role=Role.FINANCE, is_active=True).order_by("pk").first()
+    payer = Client(HTTP_AUTHORIZATION=f"Bearer {api_token_create(user=operator)}")
+    checker = Client(HTTP_AUTHORIZATION=f"Bearer {api_token_create(user=finance)}")
+
+    def decision(number: str) -> Callable[[], Any]:
+        """The request that takes ``number``'s next forward action (found first, unmeasured)."""
+        for officer in officers:
+            actions = officer.get(f"/api/v1/applications/{number}").json()["next_actions"]
+            forward = [a for a in actions if a not in ("reject", "return", "return_for_correction")]
+            if forward:
+                action = "approve" if "approve" in forward else forward[0]
+                return lambda: officer.post(
+                    f"/api/v1/applications/{number}/actions",
+                    {"action": action, "comment": "bench"},
+                    content_type="application/json",
+                    HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()),
+                )
+        raise RuntimeError(f"no officer may act on {number}")
+
+    def topup() -> str:
+        response = payer.post(
+            f"/api/v1/centres/{operator.centre.code}/wallet/topups",
+            {"amount_paise": 100_000, "bank_reference": f"BN{uuid.uuid4().hex[:20]}"},
+            content_type="application/json",
+            HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()),
+        )
+        if response.status_code != 201:
+            raise RuntimeError(response.content)
+        return str(response.json()["id"])
+
+    def approve(topup_id: str) -> Any:
+        return checker.post(
+            f"/api/v1/topups/{topup_id}/approve",
+            {},
+            content_type="application/json",
+            HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()),
+        )
+
+    decision(numbers[0])(), approve(topup())  # warm
+    topups = [topup() for _ in range(REQUESTS)]
+    for figure, calls in (
+        ("officer_decision", [decision(n) for n in numbers[1:]]),
+        ("topup_approval", [lambda t=t: approve(t) for t in topups]),
+    ):
+        queries, durable, started = [], [], time.perf_counter()
+        for call in calls:
+            response, statements, commits = _measured(driver, call)
+            if response.status_code != 200:
+                raise RuntimeError(response.content)
+            queries.append(statements)
+            durable.append(commits)
+        record = {
+            "bench": "submission",
+            "figure": figure,
+            "backend": backend,
+            "requests": len(calls),
+            "queries_per_request": max(queries),
+            "durable_commits_per_request": max(durable),
+            "ms_per_request": round((time.perf_counter() - started) / len(calls) * 1000, 2),
+        }
+        print(json.dumps(record), flush=True)
+    if os.environ.get("BENCH_PROFILE"):
+        from pyinstrument import Profiler
+
+        more = [submit(60_000 + n).json()["application_no"] for n in range(REQUESTS)]
+        topups = [topup() for _ in range(REQUESTS)]
+        for name, batch in (
+            ("officer_decision", [decision(n) for n in more]),
+            ("topup_approval", [lambda t=t: approve(t) for t in topups]),
+        ):
+            profiler = Profiler(interval=0.0005)
+            with profiler:
+                for call in batch:
+                    call()
+            sys.stderr.write(f"--- profile: {name}\n")
+            sys.stderr.write(profiler.output_text(unicode=True, show_all=False))
 
 
 if __name__ == "__main__":

@@ -123,13 +123,14 @@ def run_idempotent(
     if not isinstance(user, AbstractBaseUser):
         raise PermissionDenied()
     print_ = fingerprint(request, payload)
-    existing = IdempotencyRecord.objects.filter(user=user, key=key).first()
-    if existing is not None:
-        return _replay(existing, print_)
+    # No look-up first: the record's insert is the transaction's first statement, and a key
+    # already stored (or being stored by a concurrent request, which the insert waits for)
+    # fails it on the unique key, below, and is answered from the stored record.
     try:
         record, refusal = _run_once(user, key, print_, handler)
     except IntegrityError:
-        # Another request with this key committed first: answer with its result.
+        # This key is stored (a retry, or another request with it committed first):
+        # answer with its result.
         existing = IdempotencyRecord.objects.filter(user=user, key=key).first()
         if existing is None:
             raise

@@ -376,7 +376,7 @@ def application_act(
         raise ApplicationNotFound()
     role = actor_role_for(actor, application)
     comment = (comment or "").strip()
-    with transaction.atomic():
+    with atomic_step():  # no savepoint inside the API's own (refusals_undone_here)
         locked = Application.objects.select_for_update().get(pk=application.pk)
         workflow = workflow_get(locked.workflow_code, locked.workflow_version)
         step = workflow.action(locked.status, action)

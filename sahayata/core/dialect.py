@@ -57,6 +57,15 @@ def _cursor(db: Any) -> Iterator[Any]:
         yield cursor
 
 
+def _prepared_cursor(db: Any) -> Any:
+    """PostgreSQL: a server-binding cursor (Django's own binds on the client and never
+    prepares), closed on exit; a function of its own so that a count of the statements
+    sent (bench submission, tests/applications/test_request_cost.py) sees these too."""
+    import psycopg  # only on PostgreSQL
+
+    return psycopg.Cursor(db.connection)
+
+
 def dbapi_cursor() -> AbstractContextManager[Any]:
     """The driver's cursor on Django's connection (same transaction), closed on exit:
     ``with dbapi_cursor() as cursor``."""
@@ -296,13 +305,10 @@ def row_insert_then(
     removals = tuple((_table(target), column) for target, column, _ in deletes)
     statements = _insert_then_sql(db.vendor, _table(model), tuple(columns), tuple(shapes), removals)
     if _pg(db):
-        import psycopg  # only on PostgreSQL
-
         if db.connection is None:
             db.ensure_connection()
         params = [*row, *(v for p in params_after for v in p), *(v for _, _, v in deletes)]
-        # A server-binding cursor: Django's own binds on the client and never prepares.
-        with psycopg.Cursor(db.connection) as cursor:
+        with _prepared_cursor(db) as cursor:
             cursor.execute(statements[0], params, prepare=True)
             counts = cursor.fetchone()
         if counts is None or counts[0] == 0:
@@ -333,7 +339,6 @@ def rows_lock_prepared(
     db = _db()
     if not _pg(db):
         return rows_lock(model, columns, among=among, unlocked_if=unlocked_if)
-    import psycopg  # only on PostgreSQL
 
     column, values = among
     sql = _lock_sql(
@@ -342,7 +347,7 @@ def rows_lock_prepared(
     if db.connection is None:
         db.ensure_connection()
     params = [list(values)]
-    with psycopg.Cursor(db.connection) as cursor:
+    with _prepared_cursor(db) as cursor:
         cursor.execute(sql, params if unlocked_if is None else params * 2, prepare=True)
         return list(cursor.fetchall())
 

@@ -37,6 +37,7 @@ from sahayata.audit.services import EventSpec, events_record_batch
 from sahayata.catalogue.models import Department
 from sahayata.core import dialect
 from sahayata.core.retry import retried_on_contention
+from sahayata.core.savepoints import atomic_step
 from sahayata.ledgerlog.salts import log_salt_new
 from sahayata.people import policy
 from sahayata.places.models import Centre
@@ -629,7 +630,7 @@ def topup_approve(
     ``now`` dates the transfer and the decision (the simulator's day); default: the clock."""
     if not policy.allows(approved_by, "topup.decide"):
         raise WalletForbidden()
-    with transaction.atomic():
+    with atomic_step():  # no savepoint inside the API's own (refusals_undone_here)
         topup = _locked_topup(topup_id)
         _check_approvable(topup, approved_by)
         _credit(
