@@ -307,7 +307,8 @@ def track(request: HttpRequest, query: Query[TrackQuery]) -> dict[str, Any]:
 @router.post(
     "/track",
     auth=None,
-    response=TrackOut,
+    response={200: TrackOut, 404: ErrorOut},
+    openapi_extra=RATE_LIMITED,
     summary="Public tracking with the mobile in the body, out of URLs and logs (rate-limited)",
 )
 def track_post(request: HttpRequest, body: TrackQuery) -> dict[str, Any]:

@@ -52,8 +52,10 @@ from sahayata.applications.workflows import SYSTEM, Action, Workflow, workflow_g
 from sahayata.audit.services import events_record_batch
 from sahayata.catalogue.models import Service, ServiceVersion
 from sahayata.catalogue.selectors import service_current_version
+from sahayata.core import savepoints
 from sahayata.core.errors import Conflict, DomainError, NotFound
 from sahayata.core.retry import retried_on_contention
+from sahayata.core.savepoints import atomic_step
 from sahayata.core.text import name_clean
 from sahayata.ledgerlog.salts import log_salt_new
 from sahayata.people import policy
@@ -165,7 +167,7 @@ def application_submit(
     plan = plans.submission_plan(terms, clean, today=today, calendar=calendar)
     stored: list[str] = []  # staged document files, deleted if this transaction fails
     try:
-        with transaction.atomic():
+        with atomic_step():  # no savepoint inside the API's own (refusals_undone_here)
             application = _submission_write(
                 plan,
                 operator=operator,
@@ -194,7 +196,9 @@ def application_submit(
         for name in stored:
             document_discard(name)
         # A concurrent retry with the same token committed first: answer with its result.
-        if isinstance(exc, IntegrityError) and client_token:
+        # (Not when the block took no savepoint: the transaction is then for the enclosing
+        # savepoint to roll back, and nothing may be read in it.)
+        if isinstance(exc, IntegrityError) and client_token and not savepoints.covered():
             existing = Application.objects.filter(client_token=client_token).first()
             if existing is not None:
                 return _replayed(existing, operator)

@@ -30,6 +30,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, TypeVar
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from sahayata.audit.services import EventSpec, events_record_batch
@@ -317,6 +318,47 @@ def payee_account(
             code=f"BILLER-{adapter_code}", kind=AccountKind.BILLER_RECEIVABLE, department=department
         )
     raise InvalidTransfer(details={"payee": str(payee)[:40]})
+
+
+def _payee_code(*, payee: str, department: Department | None, adapter_code: str) -> str | None:
+    """The code of the account ``payee_account`` would return (None: let it say why not)."""
+    if payee == "treasury":
+        return SYSTEM_ACCOUNTS[AccountKind.TREASURY]
+    if payee == "department" and department is not None:
+        return f"DEPT-{department.code}"
+    if payee == "biller" and adapter_code:
+        return f"BILLER-{adapter_code}"
+    return None
+
+
+def hold_accounts(
+    *,
+    centre: Centre,
+    payees: Iterable[str],
+    department: Department | None = None,
+    adapter_code: str = "",
+) -> tuple[int, dict[str, int]]:
+    """The centre's wallet id and each payee's account id (as ``wallet_open`` and
+    ``payee_account`` give them), in one query when they all exist, as they do on a
+    submission's hot path; the missing ones are created by those two."""
+    codes = {
+        payee: _payee_code(payee=payee, department=department, adapter_code=adapter_code)
+        for payee in set(payees)
+    }
+    rows = list(
+        Account.objects.filter(
+            Q(centre=centre) | Q(code__in=[code for code in codes.values() if code])
+        ).values_list("pk", "centre_id", "code")
+    )
+    wallets = sorted(pk for pk, centre_id, _code in rows if centre_id == centre.pk)
+    by_code = {code: pk for pk, centre_id, code in rows if centre_id is None}
+    wallet_id = wallets[0] if wallets else wallet_open(centre=centre).pk
+    payee_ids = {
+        payee: by_code.get(code or "")
+        or payee_account(payee=payee, department=department, adapter_code=adapter_code).pk
+        for payee, code in codes.items()
+    }
+    return wallet_id, payee_ids
 
 
 # --- top-ups (maker-checker) -------------------------------------------------------------
