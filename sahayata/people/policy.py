@@ -215,6 +215,7 @@ ENDPOINTS: dict[str, str] = {
     "healthz": "public.page",
     "readyz": "public.page",
     "home": "public.page",
+    "favicon": "public.page",
     "set_language": "public.page",
     "login": "public.page",
     "logout": "public.page",

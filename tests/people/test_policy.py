@@ -253,6 +253,7 @@ PROBES: list[Probe] = [
     _page("healthz", "/healthz"),
     _page("readyz", "/readyz"),
     _page("home", "/"),
+    _page("favicon", "/favicon.ico", ok=(301,)),
     _page(
         "set_language",
         "/i18n/setlang/",
@@ -280,6 +281,11 @@ PROBES: list[Probe] = [
     ),
     # Staff pages
     _page("password_change", "/accounts/password_change/"),
+    # The second factor's pages: a step of their own for finance and administrators, a
+    # redirect onwards for a role that needs none (or before the step that comes first).
+    _page("people:otp_verify", "/accounts/two-factor/", ok=(200, 302)),
+    _page("people:otp_enrol", "/accounts/two-factor/enrol/", ok=(200, 302)),
+    _page("people:otp_recovery_codes", "/accounts/two-factor/recovery-codes/", ok=(200, 302)),
     _page("password_change_done", "/accounts/password_change/done/"),
     _page("consoles:start", "/start/", ok=(302,)),
     _page("applications:counter", "/counter/", method="POST", data=lambda w, u: {"q": "Zeta"}),
