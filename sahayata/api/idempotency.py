@@ -141,7 +141,7 @@ def run_idempotent(
 
 @retried_on_contention
 def _run_once(
-    user: AbstractBaseUser, key: str, print_: str, handler: Callable[[], tuple[int, Any]]
+    user: Any, key: str, print_: str, handler: Callable[[], tuple[int, Any]]
 ) -> tuple[IdempotencyRecord, DomainError | None]:
     """The record and the effect in one transaction: the answer or the refusal stored."""
     refusal: DomainError | None = None

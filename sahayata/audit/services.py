@@ -221,7 +221,7 @@ def _head_publish(head: AuditSeal) -> None:
     truncation)."""
     start = AuditCheckpoint.objects.order_by("-through_seq").first()
     sealed_at = (head.sealed_at or timezone.now()).isoformat(timespec="seconds")
-    signed = {
+    signed: dict[str, Any] = {
         "seal_seq": head.last_seq,
         "chain_hash": head.last_hash,
         "sealed_at": sealed_at,

@@ -253,7 +253,6 @@ PROBES: list[Probe] = [
     _page("healthz", "/healthz"),
     _page("readyz", "/readyz"),
     _page("home", "/"),
-    _page("favicon", "/favicon.ico", ok=(301,)),
     _page(
         "set_language",
         "/i18n/setlang/",
@@ -262,6 +261,7 @@ PROBES: list[Probe] = [
         ok=(302,),
     ),
     _page("login", "/accounts/login/"),
+    _page("favicon", "/favicon.ico", ok=(301,)),  # to the bundled static icon
     _page("logout", "/accounts/logout/", method="POST", ok=(302,)),
     _page("password_reset", "/accounts/password_reset/"),
     _page("password_reset_done", "/accounts/password_reset/done/"),
