@@ -333,6 +333,11 @@ SAHAYATA_TRUST_X_FORWARDED_FOR = env_bool("SAHAYATA_TRUST_X_FORWARDED_FOR", Fals
 # Audit events are kept a year (the DPDP Rules' one year; over CERT-In's 180 days of logs),
 # then pruned by ``manage.py audit_prune`` behind a checkpoint (SECURITY.md, "Audit trail").
 SAHAYATA_AUDIT_RETENTION_DAYS = int(os.environ.get("SAHAYATA_AUDIT_RETENTION_DAYS", "365"))
+# Uploaded documents are erased this many days after their application closes (0: kept for
+# ever), by the documents_sweep job; logs the application writes itself (the SMS outbox
+# file) are kept this many days (SECURITY.md, "Privacy and retention").
+SAHAYATA_DOCUMENT_RETENTION_DAYS = int(os.environ.get("SAHAYATA_DOCUMENT_RETENTION_DAYS", "365"))
+SAHAYATA_LOG_RETENTION_DAYS = int(os.environ.get("SAHAYATA_LOG_RETENTION_DAYS", "365"))
 # A request does only its own transaction: the rollup fold, the notification send and the
 # back-end call run in the worker (run_jobs; sahayata/site/outbox.py). Each of these turns
 # one back into an after-commit hook inside the request: a development convenience only.

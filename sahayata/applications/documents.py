@@ -6,12 +6,15 @@ A document is written inside the submission's transaction, so the file must not 
 a rollback: it is written under ``.staging/`` and moved to its place on commit. A failure
 inside the submission deletes it at once; after a rollback further out (the API's
 idempotency record, a crash), ``documents_sweep`` deletes staged files that no row names
-and finishes the move of those that one does.
+and finishes the move of those that one does. ``documents_expire`` erases the documents of
+applications closed longer ago than ``SAHAYATA_DOCUMENT_RETENTION_DAYS`` (the same job).
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import functools
 import hashlib
 import os
 import secrets
@@ -21,6 +24,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 MAX_DOCUMENT_BYTES = 2 * 1024 * 1024
 
@@ -153,3 +157,54 @@ def documents_sweep(*, older_than_seconds: int = 3600) -> dict[str, int]:
             staged.unlink(missing_ok=True)
             counts["deleted"] += 1
     return counts
+
+
+def documents_expire(
+    *,
+    now: dt.datetime | None = None,
+    retention_days: int | None = None,
+    limit: int = 1000,
+) -> int:
+    """Erase the uploaded documents of applications closed more than the retention period
+    ago (``SAHAYATA_DOCUMENT_RETENTION_DAYS``; 0 keeps them for ever): the file and its
+    row. The application, its history and one audit event per application, naming what
+    was erased (code, size, SHA-256; never the content), remain. Returns how many."""
+    from sahayata.applications.models import ApplicationDocument
+    from sahayata.audit.services import event_record
+
+    days = settings.SAHAYATA_DOCUMENT_RETENTION_DAYS if retention_days is None else retention_days
+    if days <= 0:
+        return 0
+    cutoff = (now or timezone.now()) - dt.timedelta(days=days)
+    due = list(
+        ApplicationDocument.objects.filter(
+            application__is_open=False, application__closed_at__lt=cutoff
+        ).order_by("application_id", "pk")[:limit]
+    )
+    by_application: dict[int, list[ApplicationDocument]] = {}
+    for document in due:
+        by_application.setdefault(document.application_id, []).append(document)
+    for application_id, documents in by_application.items():
+        names = [document.storage_name for document in documents]
+        with transaction.atomic():
+            event_record(
+                action="application.documents_expire",
+                object_type="application",
+                object_id=application_id,
+                actor_label="documents_sweep",
+                before={
+                    "documents": [
+                        {"code": d.code, "size": d.size, "sha256": d.sha256} for d in documents
+                    ]
+                },
+                after={"retention_days": days},
+            )
+            ApplicationDocument.objects.filter(pk__in=[d.pk for d in documents]).delete()
+            transaction.on_commit(functools.partial(_files_delete, names))
+    return len(due)
+
+
+def _files_delete(storage_names: list[str]) -> None:
+    for name in storage_names:
+        (documents_root() / name).unlink(missing_ok=True)
+        (staging_root() / name).unlink(missing_ok=True)

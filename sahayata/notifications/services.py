@@ -9,8 +9,11 @@ development convenience). Delivery is at least once.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import os
 from collections.abc import Iterable
+from pathlib import Path
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -114,3 +117,30 @@ def notifications_send(*, ids: Iterable[object] | None = None, limit: int = 200)
         except DatabaseError:
             logger.exception("notification %s could not be sent", pk)
     return sent
+
+
+def sms_log_prune(*, now: dt.datetime | None = None, retention_days: int | None = None) -> int:
+    """Drop the lines of the SMS outbox file (``SAHAYATA_SMS_FILE``, the development and
+    demo backend's log, which holds mobile numbers) older than ``SAHAYATA_LOG_RETENTION_DAYS``.
+    Returns how many were dropped; the file is replaced only when some were."""
+    days = settings.SAHAYATA_LOG_RETENTION_DAYS if retention_days is None else retention_days
+    path = Path(getattr(settings, "SAHAYATA_SMS_FILE", Path(settings.VAR_DIR) / "outbox-sms.log"))
+    if days <= 0 or not path.is_file():
+        return 0
+    cutoff = (now or timezone.now()) - dt.timedelta(days=days)
+    kept, dropped = [], 0
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            try:
+                stamp = dt.datetime.fromisoformat(line.split("\t", 1)[0])
+            except ValueError:
+                stamp = None  # not a line the backend wrote: kept
+            if stamp is not None and stamp.tzinfo is not None and stamp < cutoff:
+                dropped += 1
+            else:
+                kept.append(line)
+    if dropped:
+        temporary = path.with_suffix(path.suffix + ".pruning")
+        temporary.write_text("".join(kept), encoding="utf-8")
+        os.replace(temporary, path)
+    return dropped

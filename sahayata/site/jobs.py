@@ -90,10 +90,15 @@ def rollups_apply() -> str:
 
 
 def documents_sweep() -> str:
-    """Delete uploads staged by submissions that rolled back."""
+    """Delete uploads staged by submissions that rolled back, and erase the documents of
+    applications closed longer ago than SAHAYATA_DOCUMENT_RETENTION_DAYS."""
+    from sahayata.applications.documents import documents_expire
     from sahayata.applications.documents import documents_sweep as sweep
+    from sahayata.notifications.services import sms_log_prune
 
     counts = sweep(older_than_seconds=3600)
+    counts["expired"] = documents_expire()
+    counts["sms_log_lines_pruned"] = sms_log_prune()
     return " ".join(f"{key}={value}" for key, value in counts.items())
 
 

@@ -281,7 +281,8 @@ PROBES: list[Probe] = [
     ),
     # Staff pages
     _page("password_change", "/accounts/password_change/"),
-    # A role without a second factor, or a session already verified, is sent on (302).
+    # The second factor's pages: a step of their own for finance and administrators, a
+    # redirect onwards for a role that needs none (or before the step that comes first).
     _page("people:otp_verify", "/accounts/two-factor/", ok=(200, 302)),
     _page("people:otp_enrol", "/accounts/two-factor/enrol/", ok=(200, 302)),
     _page("people:otp_recovery_codes", "/accounts/two-factor/recovery-codes/", ok=(200, 302)),
