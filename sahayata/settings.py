@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",  # Content-Security-Policy (CONTENT_SECURITY_POLICY below); its checks and tags
     "django_otp",  # second factor (TOTP and recovery codes) for finance and administrators
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -76,6 +77,9 @@ MIDDLEWARE = [
     "sahayata.site.limits.RequestSizeLimitMiddleware",  # 413 before a large body is read
     "multidb.middleware.PinningRouterMiddleware",  # read-your-writes with a replica
     "django.middleware.security.SecurityMiddleware",
+    # Both outside whitenoise, so that static files carry them too.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Bengali unless the person chose English (cookie); Accept-Language only in the API.
@@ -88,7 +92,6 @@ MIDDLEWARE = [
     "sahayata.people.middleware.SecondFactorMiddleware",  # finance and admin: code first
     "sahayata.site.replica.AuditorReplicaMiddleware",  # the auditor reads from the replica
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into its page
 ]
 
@@ -221,7 +224,25 @@ SECURE_PROXY_SSL_HEADER = (
 )
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Every page, the API, the admin and the static files: our own origin only, no inline
+# script or style, no eval, no plugins, no framing (SECURITY.md, "Browser security
+# headers"). A response that needs more says so itself (sahayata/core/csp.py), never here.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 CACHES = {
     "default": {
@@ -345,13 +366,15 @@ Q_CLUSTER = {
     "name": "sahayata",
     "orm": "default",
     "broker_class": "sahayata.site.queue.BackoffORM",
-    "workers": int(os.environ.get("SAHAYATA_JOB_WORKERS", "2")),
+    # Four: one per outbox kind (a dispatch pass holds its worker up to 5 s) and one for the
+    # periodic jobs, so that no drain waits behind another (the lag; BENCHMARKS.md).
+    "workers": int(os.environ.get("SAHAYATA_JOB_WORKERS", "4")),
     "timeout": int(os.environ.get("SAHAYATA_JOB_TIMEOUT", "300")),
     "retry": int(os.environ.get("SAHAYATA_JOB_RETRY", "360")),
     "max_attempts": 5,
     "ack_failures": False,
     "catch_up": False,  # a worker back after a stop runs each job once, not every missed tick
-    "poll": 0.5,
+    "poll": 0.2,  # the broker's look for due tasks: one cheap query, five a second
     "save_limit": 1000,
     "label": "Job queue",
 }

@@ -65,10 +65,10 @@ class SecondFactorMiddleware:
         if (
             user.is_authenticated
             and twofactor.second_factor_required(user)
-            and not user.is_verified()  # type: ignore[union-attr] - django_otp's OTPMiddleware
+            and not user.is_verified()  # type: ignore[attr-defined]  # django_otp's OTPMiddleware
             and not _exempt(request)
         ):
-            step = "people:otp_verify" if twofactor.confirmed_totp(user) else "people:otp_enrol"  # type: ignore[arg-type]
+            step = "people:otp_verify" if twofactor.confirmed_totp(user) else "people:otp_enrol"
             query = urlencode({"next": request.get_full_path()})
             return HttpResponseRedirect(f"{reverse(step)}?{query}")
         return self.get_response(request)

@@ -168,7 +168,6 @@ _TABLE = [
         operator=C,
         supervisor=C,
         officer=DE,
-        admin=ALL,
     ),
     _action(
         "counter.day",
@@ -218,6 +217,7 @@ ENDPOINTS: dict[str, str] = {
     "home": "public.page",
     "set_language": "public.page",
     "login": "public.page",
+    "favicon": "public.page",
     "logout": "public.page",
     "people:otp_verify": "staff.start",
     "people:otp_enrol": "staff.start",
@@ -255,6 +255,8 @@ ENDPOINTS: dict[str, str] = {
     "consoles:district": "district.console",
     "consoles:audit": "audit.console",
     "consoles:audit_checks": "audit.console",
+    "consoles:audit_trail": "audit.console",
+    "consoles:audit_trail_csv": "audit.console",
     "wallet:home": "wallet.view",
     "wallet:statement": "wallet.view",
     "wallet:topups": "topup.queue",
@@ -282,6 +284,7 @@ ENDPOINTS: dict[str, str] = {
     "GET /api/v1/transparency/log/public-keys": "public.api",
     "GET /api/v1/transparency/log/proof": "public.api",
     "GET /api/v1/transparency/log/consistency": "public.api",
+    "GET /api/v1/": "public.api",
     "GET /api/v1/openapi.json": "public.api",
     "GET /api/v1/docs": "public.api",
 }

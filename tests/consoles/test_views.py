@@ -81,7 +81,7 @@ def test_the_district_console_shows_only_its_district(client: Client) -> None:
     found = client.get("/district/", {"q": "8017056789"}).content.decode()
     assert mine.number in found and theirs.number not in found
     # RTPS at /rtps/ is the district's, not the state's.
-    (line,) = rtps_report(today=local_today(), district_id=home.pk)  # type: ignore[attr-defined]
+    (line,) = rtps_report(user=nodal, today=local_today())  # type: ignore[attr-defined]
     assert line.open_overdue == 1
     rtps = client.get("/rtps/").content.decode()
     assert home.name_bn in rtps  # type: ignore[attr-defined]

@@ -164,6 +164,8 @@ class _SubmitRows:
         self.payees = _Payees()
         self._json: dict[int, str] = {}
         self._deadlines: dict[str, Any] = {}
+        self._quoted: dict[str, str] = {}  # json.dumps of service and centre codes
+        self._native_uuid = connection.features.has_native_uuid_field
 
     def fields_json(self, item: NewApplication, form: Mapping[str, Any]) -> str:
         if item.plan.amount_field:
@@ -173,7 +175,14 @@ class _SubmitRows:
         return self._json[item.plan.service_id]
 
     def call_id(self) -> Any:
-        return dialect.uuid_value(uuid7())
+        # dialect.uuid_value, with the connection's answer read once per batch.
+        made = uuid7()
+        return made if self._native_uuid else made.hex
+
+    def quoted(self, code: str) -> str:
+        if code not in self._quoted:
+            self._quoted[code] = json.dumps(code)
+        return self._quoted[code]
 
     def deadline(self, adapter_code: str) -> Any:
         if adapter_code not in self._deadlines:
@@ -268,8 +277,8 @@ class _SubmitRows:
         terms = plan.terms
         # plans.adapter_call_payload, with the fields' JSON already made for the row.
         payload = (
-            f'{{"service_code": {json.dumps(terms.code)}, "fields": {form_json}, '
-            f'"centre_code": {json.dumps(item.centre_code)}}}'
+            f'{{"service_code": {self.quoted(terms.code)}, "fields": {form_json}, '
+            f'"centre_code": {self.quoted(item.centre_code)}}}'
         )
         return (
             self.call_id(),

@@ -1,0 +1,23 @@
+"""The engine's datetime adapter writes what Django's own adaptation writes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+
+from sahayata.core.clock import IST
+from sahayata.wallet.engine import _time_adapter
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        dt.datetime(2025, 3, 1, 9, 30, tzinfo=IST),
+        dt.datetime(2025, 3, 31, 23, 59, 59, 999_999, tzinfo=IST),
+        dt.datetime(2021, 11, 1, 0, 0, 0, 7, tzinfo=dt.UTC),
+    ],
+)
+def test_same_value_as_django(value: dt.datetime) -> None:
+    assert _time_adapter(connection)(value) == connection.ops.adapt_datetimefield_value(value)
