@@ -120,8 +120,8 @@ OTP_TOTP_THROTTLE_FACTOR = OTP_STATIC_THROTTLE_FACTOR = 1
 SAHAYATA_OTP_RECOVERY_CODES = 10
 
 # Sessions: a counter PC is shared, so a staff session ends after this many seconds without
-# a request (the login page then says why), and after 12 hours whatever happens. Django
-# gives a new session key at every login; the second factor gives another.
+# a request (the login page then says why); its cookie lasts 12 hours past its last save.
+# Django gives a new session key at every login; the second factor gives another.
 SAHAYATA_SESSION_IDLE_SECONDS = int(os.environ.get("SAHAYATA_SESSION_IDLE_SECONDS", "1800"))
 SESSION_COOKIE_AGE = int(os.environ.get("SAHAYATA_SESSION_MAX_SECONDS", str(12 * 3600)))
 SESSION_COOKIE_HTTPONLY = CSRF_COOKIE_HTTPONLY = True  # no script of ours reads either

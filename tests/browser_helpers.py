@@ -127,3 +127,29 @@ class PageChecks:
         if axe:
             violations = axe_violations(page)
             assert not violations, f"axe-core on {page.url} ({path.name}): {violations}"
+
+
+TWO_FACTOR = "/accounts/two-factor/"
+
+
+def pass_second_factor(page: Any, user: Any) -> None:
+    """After the password of a finance officer or an administrator: type the code of their
+    authenticator (enrolling one first when they have none, then leaving the recovery
+    codes page), as the person would with their phone. Other roles: nothing to do."""
+    from urllib.parse import urlsplit
+
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.factories import totp_code
+
+    page.wait_for_url(lambda url: urlsplit(url).path != "/accounts/login/")
+    path = urlsplit(page.url).path
+    if not path.startswith(TWO_FACTOR):
+        return
+    device = TOTPDevice.objects.filter(user=user).order_by("-confirmed", "pk").first()
+    page.fill("#id_code", totp_code(device))
+    page.click("main form button[type=submit]")
+    if path.startswith(TWO_FACTOR + "enrol/"):
+        page.wait_for_selector("#recovery-codes")
+        page.click("main a.button")
+    page.wait_for_url(lambda url: not urlsplit(url).path.startswith(TWO_FACTOR))

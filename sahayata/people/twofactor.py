@@ -119,7 +119,7 @@ def otp_enrol_confirm(*, user: User, code: str) -> tuple[Verification, list[str]
             object_type="user",
             object_id=user.pk,
             actor=user,
-            after={"totp_device": device.pk, "recovery_codes": len(codes)},
+            after={"authenticator": device.pk, "recovery_codes": len(codes)},
         )
         return result, codes
 
@@ -196,7 +196,7 @@ def otp_devices_reset(*, user: User, actor: User | None) -> int:
             raise InvalidInput(details={"reason": "own_devices"})
     with transaction.atomic():
         before = {
-            "totp_devices": TOTPDevice.objects.filter(user=user).count(),
+            "authenticators": TOTPDevice.objects.filter(user=user).count(),
             "recovery_codes": recovery_codes_left(user),
         }
         TOTPDevice.objects.filter(user=user).delete()
@@ -208,6 +208,6 @@ def otp_devices_reset(*, user: User, actor: User | None) -> int:
             actor=actor,
             actor_label="" if actor is not None else "manage.py otp_reset",
             before=before,
-            after={"totp_devices": 0, "recovery_codes": 0},
+            after={"authenticators": 0, "recovery_codes": 0},
         )
-        return int(before["totp_devices"])
+        return int(before["authenticators"])

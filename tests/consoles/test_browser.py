@@ -19,6 +19,7 @@ from sahayata.applications.services import application_act, local_today
 from sahayata.certificates.models import Certificate
 from sahayata.people.models import Role
 from sahayata.wallet.models import TopUp
+from tests.browser_helpers import pass_second_factor
 from tests.certificates.test_labels import caste_certificate_service
 from tests.factories.applications import certificate_service, counter, officer_of, submitted
 from tests.factories.catalogue import free_service
@@ -51,6 +52,7 @@ def log_in(page: Any, live_server: Any, user: Any) -> str:
     page.fill("#id_username", user.username)
     page.fill("#id_password", TEST_PASSWORD)
     page.click("main form button[type=submit]")
+    pass_second_factor(page, user)
     page.wait_for_url(lambda url: urlsplit(url).path not in ("/accounts/login/", "/start/"))
     return str(urlsplit(page.url).path)
 

@@ -5,48 +5,12 @@ run only on a simulated deployment."""
 
 from __future__ import annotations
 
-import os
-import secrets
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    """The production profile: nothing development-like in the environment, real keys."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DEBUG", "SAHAYATA_", "SECRET_KEY", "ALLOWED_HOSTS", "SESSION"))
-        # the suite's own switch for Playwright's event loop; a deployment never sets it
-        and key != "DJANGO_ALLOW_ASYNC_UNSAFE"
-    }
-    env.update(
-        SECRET_KEY=secrets.token_urlsafe(40),
-        SAHAYATA_AADHAAR_HMAC_KEY=secrets.token_urlsafe(32),
-        ALLOWED_HOSTS="sahayata.example.gov.in",
-        SAHAYATA_VAR_DIR=str(tmp_path / "var"),
-        DATABASE_URL=f"sqlite:///{tmp_path / 'prod.sqlite3'}",
-        DJANGO_SETTINGS_MODULE="sahayata.settings",
-    )
-    env.update(extra)
-    return env
-
-
-def _manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # noqa: S603 - our own manage.py, fixed arguments
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+from tests.deploy.profile import manage as _manage
+from tests.deploy.profile import production_env as _production_env
 
 
 @pytest.mark.parametrize(

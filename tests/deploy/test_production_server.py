@@ -5,8 +5,6 @@ the response carries."""
 from __future__ import annotations
 
 import json
-import os
-import secrets
 import socket
 import subprocess
 import sys
@@ -18,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.deploy.profile import ROOT, manage, production_env
+
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 
 
@@ -29,33 +28,9 @@ def _free_port() -> int:
 
 
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {
-        **os.environ,
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(40),
-        "SAHAYATA_AADHAAR_HMAC_KEY": secrets.token_urlsafe(32),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SAHAYATA_VAR_DIR": str(tmp_path / "var"),
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}",
-        "DJANGO_SETTINGS_MODULE": "sahayata.settings",
-        "LOG_LEVEL": "INFO",
-        # gunicorn on plain http on loopback, no TLS proxy in front: no redirect to https.
-        "SAHAYATA_HTTPS": "0",
-    }
-    env.update(extra)
-    return env
-
-
-def _manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # noqa: S603 - our own manage.py, fixed arguments
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    # gunicorn on plain http on loopback, no TLS proxy in front: no redirect to https.
+    loopback = {"ALLOWED_HOSTS": "127.0.0.1,localhost", "LOG_LEVEL": "INFO", "SAHAYATA_HTTPS": "0"}
+    return production_env(tmp_path, **{**loopback, **extra})
 
 
 @pytest.mark.parametrize(
@@ -70,13 +45,8 @@ def _manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]
 def test_the_deploy_check_refuses_development_settings(
     tmp_path: Path, override: dict[str, str], words: str
 ) -> None:
-    env = _env(tmp_path)
-    for name, value in override.items():
-        if value:
-            env[name] = value
-        else:
-            env.pop(name)
-    result = _manage(env, "check", "--deploy", "--fail-level", "ERROR")
+    env = _env(tmp_path, **override)
+    result = manage(env, "check", "--deploy", "--fail-level", "ERROR")
     assert result.returncode != 0
     assert words in result.stderr + result.stdout
 
@@ -102,7 +72,7 @@ def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     port = _free_port()
     env = _env(tmp_path, PORT=str(port))
     for args in (("migrate", "--noinput", "-v0"), ("collectstatic", "--noinput", "-v0")):
-        result = _manage(env, *args)
+        result = manage(env, *args)
         assert result.returncode == 0, result.stderr
     log = tmp_path / "gunicorn.log"
     with log.open("w") as out:

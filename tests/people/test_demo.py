@@ -42,3 +42,18 @@ def test_demo_people() -> None:
     for username in ("admin", "finance", "finance2", "auditor", "officer-llr", "op-kol0001-1"):
         assert username in printed
     assert "sahayata-demo" in printed
+
+
+@pytest.mark.django_db
+def test_demo_finance_and_admin_share_the_printed_demo_totp_key_once() -> None:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    out = io.StringIO()
+    places_demo.seed_demo(stdout=out, quiet=True)
+    catalogue_demo.seed_demo(stdout=out, quiet=True)
+    demo.seed_demo(stdout=out)
+    demo.seed_demo(stdout=io.StringIO())
+    devices = TOTPDevice.objects.filter(confirmed=True).select_related("user")
+    assert sorted(d.user.username for d in devices) == ["admin", "finance", "finance2"]
+    assert {d.key for d in devices} == {demo.DEMO_TOTP_KEY.hex()}
+    assert demo.DEMO_TOTP_SECRET in out.getvalue() and "demo_otp_code" in out.getvalue()

@@ -6,7 +6,9 @@ from typing import Any
 
 import pytest
 
+from sahayata.people.models import User
 from sahayata.wallet.models import TopUp
+from tests.browser_helpers import pass_second_factor
 from tests.factories.people import TEST_PASSWORD, UserFactory
 from tests.factories.places import CentreFactory
 from tests.factories.wallet import funded_wallet
@@ -22,6 +24,7 @@ def log_in(page: Any, live_server: Any, username: str, next_url: str, checks: An
     page.fill("#id_username", username)
     page.fill("#id_password", TEST_PASSWORD)
     page.press("#id_password", "Enter")
+    pass_second_factor(page, User.objects.get(username=username))
     page.wait_for_url(f"{live_server.url}{next_url}")
     checks.check(page, next_url.strip("/").replace("/", "-"))
 
