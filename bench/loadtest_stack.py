@@ -29,6 +29,16 @@ TOPUP_PAISE = 10**10  # ₹10 crore per centre: no submission fails for want of 
 
 
 def free_port() -> int:
+    """A free port on loopback: the first free one of ``LOADTEST_PORTS`` (``8110-8119``,
+    on a machine shared with others who have their own ranges), else any."""
+    first, _, last = os.environ.get("LOADTEST_PORTS", "").partition("-")
+    for port in range(int(first), int(last or first) + 1) if first else ():
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])

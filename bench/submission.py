@@ -129,14 +129,16 @@ class DriverStatements:
             def close(self) -> None:
                 self._cursor.close()
 
-        from contextlib import closing
+        from contextlib import contextmanager
 
         from sahayata.core import dialect
 
         driver_cursor = dialect._cursor
 
+        @contextmanager
         def counted_cursor(db: Any) -> Any:
-            return closing(Counted(driver_cursor(db).thing))
+            with driver_cursor(db) as cursor:
+                yield Counted(cursor)
 
         dialect._cursor = counted_cursor  # type: ignore[assignment]
 

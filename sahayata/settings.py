@@ -46,6 +46,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",  # Content-Security-Policy (CONTENT_SECURITY_POLICY below); its checks and tags
+    "django_otp",  # second factor (TOTP and recovery codes) for finance and administrators
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "axes",  # throttling of failed logins (username + IP), on the staff and the admin login
     "django_q",  # the job queue (ORM broker): sahayata/site/jobs.py, manage.py run_jobs
     "ninja",  # serves the API docs' Swagger UI from our own static files, not a CDN
@@ -73,6 +77,9 @@ MIDDLEWARE = [
     "sahayata.site.limits.RequestSizeLimitMiddleware",  # 413 before a large body is read
     "multidb.middleware.PinningRouterMiddleware",  # read-your-writes with a replica
     "django.middleware.security.SecurityMiddleware",
+    # Both outside whitenoise, so that static files carry them too.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Bengali unless the person chose English (cookie); Accept-Language only in the API.
@@ -80,9 +87,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified()
+    "sahayata.people.middleware.IdleTimeoutMiddleware",  # logged out after idling
+    "sahayata.people.middleware.SecondFactorMiddleware",  # finance and admin: code first
     "sahayata.site.replica.AuditorReplicaMiddleware",  # the auditor reads from the replica
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into its page
 ]
 
@@ -101,6 +110,22 @@ AXES_LOCKOUT_CALLABLE = "sahayata.people.login.locked_out"
 # The same client IP as the public lookups' limits (SAHAYATA_TRUST_X_FORWARDED_FOR).
 AXES_CLIENT_IP_CALLABLE = "sahayata.people.login.login_ip"
 AXES_VERBOSE = False
+
+# Two-factor login (sahayata/people/twofactor.py): these roles give a TOTP code (or a
+# recovery code) after the password, on the staff login and the admin's, before any page.
+SAHAYATA_OTP_REQUIRED_ROLES = ["finance", "admin"]
+OTP_TOTP_ISSUER = "Sahayata"
+# django-otp's throttling of wrong codes: each failure doubles the wait (1 s, 2 s, 4 s…).
+OTP_TOTP_THROTTLE_FACTOR = OTP_STATIC_THROTTLE_FACTOR = 1
+SAHAYATA_OTP_RECOVERY_CODES = 10
+
+# Sessions: a counter PC is shared, so a staff session ends after this many seconds without
+# a request (the login page then says why), and after 12 hours whatever happens. Django
+# gives a new session key at every login; the second factor gives another.
+SAHAYATA_SESSION_IDLE_SECONDS = int(os.environ.get("SAHAYATA_SESSION_IDLE_SECONDS", "1800"))
+SESSION_COOKIE_AGE = int(os.environ.get("SAHAYATA_SESSION_MAX_SECONDS", str(12 * 3600)))
+SESSION_COOKIE_HTTPONLY = CSRF_COOKIE_HTTPONLY = True  # no script of ours reads either
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
 
 ROOT_URLCONF = "sahayata.urls"
 WSGI_APPLICATION = "sahayata.wsgi.application"
@@ -199,7 +224,25 @@ SECURE_PROXY_SSL_HEADER = (
 )
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Every page, the API, the admin and the static files: our own origin only, no inline
+# script or style, no eval, no plugins, no framing (SECURITY.md, "Browser security
+# headers"). A response that needs more says so itself (sahayata/core/csp.py), never here.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 CACHES = {
     "default": {
@@ -323,13 +366,15 @@ Q_CLUSTER = {
     "name": "sahayata",
     "orm": "default",
     "broker_class": "sahayata.site.queue.BackoffORM",
-    "workers": int(os.environ.get("SAHAYATA_JOB_WORKERS", "2")),
+    # Four: one per outbox kind (a dispatch pass holds its worker up to 5 s) and one for the
+    # periodic jobs, so that no drain waits behind another (the lag; BENCHMARKS.md).
+    "workers": int(os.environ.get("SAHAYATA_JOB_WORKERS", "4")),
     "timeout": int(os.environ.get("SAHAYATA_JOB_TIMEOUT", "300")),
     "retry": int(os.environ.get("SAHAYATA_JOB_RETRY", "360")),
     "max_attempts": 5,
     "ack_failures": False,
     "catch_up": False,  # a worker back after a stop runs each job once, not every missed tick
-    "poll": 0.5,
+    "poll": 0.2,  # the broker's look for due tasks: one cheap query, five a second
     "save_limit": 1000,
     "label": "Job queue",
 }

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from sahayata.core import health
+from sahayata.people.views import StaffLoginView
 from sahayata.site.api import api
 
 urlpatterns = [
@@ -12,6 +13,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Django's login with the idle timeout's message; the rest of its auth pages as they are.
+    path("accounts/login/", StaffLoginView.as_view(), name="login"),
+    path("accounts/", include("sahayata.people.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("wallet/", include("sahayata.wallet.urls")),
     path("", include("sahayata.applications.urls")),

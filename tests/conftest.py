@@ -127,3 +127,31 @@ def _audit_rows_flushable(request: pytest.FixtureRequest) -> Iterator[None]:
     from tests.audit.tamper import audit_rows_clear
 
     audit_rows_clear()
+
+
+@pytest.fixture(autouse=True)
+def _force_login_gives_the_second_factor(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``Client.force_login`` is a login made in code: for the roles that need a second
+    factor it also verifies the session with a confirmed authenticator (made if missing),
+    as if the code had been typed. The tests of the second factor (tests/people/
+    test_twofactor.py) log in through the forms, where nothing is given."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    original = Client.force_login
+
+    def force_login(self: Client, user: Any, backend: str | None = None) -> None:
+        original(self, user, backend)
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        from sahayata.people import twofactor
+
+        if twofactor.second_factor_required(user):
+            device = twofactor.confirmed_totp(user) or TOTPDevice.objects.create(
+                user=user, name="test", confirmed=True
+            )
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)

@@ -10,7 +10,10 @@ savepoint and the refusal is stored under the key, so the same key and body repl
 refusal, even once its cause is gone, and another body is ``idempotency_key_reused``. A
 client that tops up and tries again uses a new key. Nothing is stored when the request
 never ran (a bad or missing key, a body the schema refused) or failed unexpectedly (a 5xx,
-a database error): those keys stay free.
+a database error): those keys stay free. Nor is ``busy`` stored: a lock race lost to
+another transaction is no answer to the request, so the whole transaction (the record
+and the effect) is run again a few times (``core.retry``), and past that the ``409 busy``
+leaves the key free for the client to send again.
 """
 
 from __future__ import annotations
@@ -27,7 +30,9 @@ from django.utils.translation import gettext_lazy as _
 from ninja.responses import NinjaJSONEncoder
 
 from sahayata.api.models import IdempotencyRecord
-from sahayata.core.errors import Conflict, DomainError, PermissionDenied
+from sahayata.core.errors import Busy, Conflict, DomainError, PermissionDenied
+from sahayata.core.retry import retried_on_contention
+from sahayata.core.savepoints import refusals_undone_here
 
 HEADER = "Idempotency-Key"
 
@@ -121,25 +126,8 @@ def run_idempotent(
     existing = IdempotencyRecord.objects.filter(user=user, key=key).first()
     if existing is not None:
         return _replay(existing, print_)
-    refusal: DomainError | None = None
     try:
-        with transaction.atomic():
-            record = IdempotencyRecord.objects.create(
-                user=user, key=key, fingerprint=print_, status_code=0, response_body={}
-            )
-            try:
-                with transaction.atomic():  # a savepoint: a refusal undoes only the effect
-                    status_code, body = handler()
-            except DomainError as refused:
-                refusal = refused
-                record.status_code = refused.status
-                record.response_body = _refusal_body(refused)
-            else:
-                # Stored as the JSON the client receives, and answered from that very JSON,
-                # so that a replay is identical to the first answer (datetimes, UUIDs).
-                record.status_code = status_code
-                record.response_body = json.loads(json.dumps(body, cls=NinjaJSONEncoder))
-            record.save(update_fields=["status_code", "response_body"])
+        record, refusal = _run_once(user, key, print_, handler)
     except IntegrityError:
         # Another request with this key committed first: answer with its result.
         existing = IdempotencyRecord.objects.filter(user=user, key=key).first()
@@ -149,3 +137,31 @@ def run_idempotent(
     if refusal is not None:
         raise refusal  # after the commit, so that the refusal stays stored
     return record.status_code, record.response_body
+
+
+@retried_on_contention
+def _run_once(
+    user: Any, key: str, print_: str, handler: Callable[[], tuple[int, Any]]
+) -> tuple[IdempotencyRecord, DomainError | None]:
+    """The record and the effect in one transaction: the answer or the refusal stored."""
+    refusal: DomainError | None = None
+    with transaction.atomic():
+        record = IdempotencyRecord.objects.create(
+            user=user, key=key, fingerprint=print_, status_code=0, response_body={}
+        )
+        try:
+            with refusals_undone_here():  # a savepoint: a refusal undoes only the effect
+                status_code, body = handler()
+        except Busy:
+            raise  # no answer: the record goes too, and the transaction is run again
+        except DomainError as refused:
+            refusal = refused
+            record.status_code = refused.status
+            record.response_body = _refusal_body(refused)
+        else:
+            # Stored as the JSON the client receives, and answered from that very JSON,
+            # so that a replay is identical to the first answer (datetimes, UUIDs).
+            record.status_code = status_code
+            record.response_body = json.loads(json.dumps(body, cls=NinjaJSONEncoder))
+        record.save(update_fields=["status_code", "response_body"])
+    return record, refusal

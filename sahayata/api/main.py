@@ -43,16 +43,33 @@ RATE_LIMITED: dict[str, Any] = {"x-rate-limited": True}
 ERROR_DESCRIPTIONS = {
     400: "Malformed request: a body that is not JSON in UTF-8, or a missing or invalid "
     "Idempotency-Key (idempotency_key_required, idempotency_key_invalid)",
-    401: "No token, or a token that is wrong, expired or revoked (unauthenticated)",
+    401: "No token, or a token that is wrong, expired or revoked (unauthenticated; "
+    "details.reason is token_expired or token_revoked for a known token that no longer works)",
     403: "The user's role may not do this (forbidden)",
     404: "Not found, or not visible to this user (the two are never told apart)",
     409: "Conflict with the current state, or an Idempotency-Key already used with "
-    "another request (idempotency_key_reused)",
+    "another request, a refused one too (idempotency_key_reused), or a lock race still lost "
+    "after the server's retries (busy: nothing was done, send it again with the same key)",
     413: "The body is larger than the server accepts (too_large); it is not read",
     415: "The body is not application/json (unsupported_media_type)",
     422: "Some of the input is not valid (invalid_input: details.fields names each)",
     429: "Too many lookups that did not match from this client (rate_limited)",
 }
+# The codes this layer answers by itself; the domain's are ``core.errors.error_codes()``.
+OWN_ERROR_CODES = frozenset(
+    (
+        "invalid_request",
+        "invalid_input",
+        "unauthenticated",
+        "forbidden",
+        "not_found",
+        "method_not_allowed",
+        "conflict",
+        "rate_limited",
+        "too_large",
+        "unsupported_media_type",
+    )
+)
 JSON_MEDIA_TYPES = ("application/json",)
 WRITE_METHODS = ("POST", "PUT", "PATCH")
 

@@ -28,8 +28,10 @@ from sahayata.applications.services import (
 from sahayata.applications.workflows import state_label
 from sahayata.catalogue.selectors import service_get
 from sahayata.core.errors import NotFound
-from sahayata.people.models import Role, User
-from sahayata.people.roles import require_role, staff_user
+from sahayata.people import policy
+from sahayata.people.models import User
+from sahayata.people.roles import staff_user
+from sahayata.people.services import aadhaar_hash
 from sahayata.wallet.selectors import centre_visible
 
 router = Router(tags=["applications"])
@@ -47,6 +49,9 @@ class CitizenIn(Schema):
     mobile: str = Field(min_length=10, max_length=14, pattern=ONE_LINE)
     name_bn: str = Field("", max_length=200, pattern=ONE_LINE)
     email: str = Field("", max_length=254, pattern=ONE_LINE)
+    # Optional; when given it must be a valid 12-digit number (else 422 invalid_aadhaar),
+    # and only its mask and keyed hash are kept.
+    aadhaar: str = Field("", max_length=20, pattern=ONE_LINE)
 
 
 class ApplicationIn(Schema):
@@ -169,7 +174,7 @@ def applications_create(request: HttpRequest, body: ApplicationIn) -> tuple[int,
     user = _user(request)
 
     # A role that may never submit is told so (403); another centre's code is 404 below.
-    require_role(user, Role.OPERATOR)
+    policy.require(user, "application.submit")
 
     def handle() -> tuple[int, Any]:
         # An operator sees only its own centre: any other code is "not found".
@@ -181,6 +186,7 @@ def applications_create(request: HttpRequest, body: ApplicationIn) -> tuple[int,
             name=body.citizen.name,
             mobile=body.citizen.mobile,
             name_bn=body.citizen.name_bn,
+            aadhaar=body.citizen.aadhaar,
             actor=user,
         )
         application = application_submit(
@@ -201,7 +207,11 @@ def applications_create(request: HttpRequest, body: ApplicationIn) -> tuple[int,
             ),
         }
 
-    return run_idempotent(request, body.dict(), handle)
+    # The request's fingerprint is kept with the key: of an Aadhaar number, only its keyed hash.
+    payload = body.dict()
+    if body.citizen.aadhaar:
+        payload["citizen"]["aadhaar"] = aadhaar_hash(body.citizen.aadhaar.strip())
+    return run_idempotent(request, payload, handle)
 
 
 @router.get(
@@ -229,6 +239,8 @@ def applications_get(request: HttpRequest, application_no: str) -> dict[str, Any
 )
 def applications_act(request: HttpRequest, application_no: str, body: ActionIn) -> tuple[int, Any]:
     user = _user(request)
+    # A role the policy gives no step (a nodal officer, finance, the auditor) is told so (403).
+    policy.require(user, "application.act")
 
     def handle() -> tuple[int, Any]:
         application = selectors.application_get_for(user=user, number=application_no)
@@ -295,7 +307,8 @@ def track(request: HttpRequest, query: Query[TrackQuery]) -> dict[str, Any]:
 @router.post(
     "/track",
     auth=None,
-    response=TrackOut,
+    response={200: TrackOut, 404: ErrorOut},
+    openapi_extra=RATE_LIMITED,
     summary="Public tracking with the mobile in the body, out of URLs and logs (rate-limited)",
 )
 def track_post(request: HttpRequest, body: TrackQuery) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from sahayata.applications.models import Application
 from sahayata.applications.plans import TRANSFER_NAMESPACE, transfer_id
 from sahayata.catalogue.models import Department
 from sahayata.wallet.models import TransferCode
-from sahayata.wallet.services import payee_account, transfers_create, wallet_open
+from sahayata.wallet.services import hold_accounts, payee_account, transfers_create
 
 SERVICE_FEE = TransferCode.SERVICE_FEE
 
@@ -36,14 +36,17 @@ def payee_lookup(*, department: Department | None, adapter_code: str) -> Callabl
 
 def holds_place(*, application: Application, plan: plans.SubmissionPlan) -> list[uuid.UUID]:
     """Place one linked hold per fee line (all or nothing). Raises ``insufficient_funds``."""
-    wallet = wallet_open(centre=application.centre)
+    wallet_id, payee_ids = hold_accounts(  # one query for the wallet and the payees
+        centre=application.centre,
+        payees=[line.payee for line in plan.lines],
+        department=application.department,
+        adapter_code=application.adapter_code,
+    )
     specs = plans.hold_transfers(
         plan,
         number=application.number,
-        wallet_account_id=wallet.pk,
-        payee_account_id=payee_lookup(
-            department=application.department, adapter_code=application.adapter_code
-        ),
+        wallet_account_id=wallet_id,
+        payee_account_id=payee_ids.__getitem__,
     )
     transfers_create(specs=specs, linked=True)
     return [spec.id for spec in specs]

@@ -18,6 +18,7 @@ from sahayata.applications.workflows import OFFICER, REGISTRY, workflow_get
 from sahayata.catalogue.models import Service, ServiceVersion
 from sahayata.core.dbrouter import replica_read
 from sahayata.core.money import ascii_digits, format_inr, rupees_input
+from sahayata.people import policy
 from sahayata.people.models import User
 from sahayata.people.roles import application_scope
 from sahayata.wallet.selectors import refunds_for_reference
@@ -61,7 +62,9 @@ def number_plausible(number: str) -> bool:
 
 
 def application_get_for(*, user: Any, number: str) -> Application | None:
-    """The application with this number if ``user`` may see it; None otherwise."""
+    """The application with this number if ``user`` may see it; None otherwise. A role
+    that sees no application at all (``application.view``) is refused: PermissionDenied."""
+    policy.require(user, "application.view")
     if not number_plausible(number):
         return None
     return (
@@ -307,11 +310,18 @@ class RtpsLine:
 
 @replica_read  # served by the replica when one is configured
 def rtps_report(
-    *, today: dt.date, department_id: int | None = None, district_id: int | None = None
+    *,
+    user: Any,
+    today: dt.date,
+    department_id: int | None = None,
+    district_id: int | None = None,
 ) -> list[RtpsLine]:
-    """On-time and overdue applications per department (closed: by closing date), for one
-    department (its officers) or the centres of one district (its nodal officer)."""
-    applications = Application.objects.all()
+    """On-time and overdue applications per department (closed: by closing date), of what
+    ``user`` may see by ``people.policy``'s ``rtps.view`` (a supervisor its centre, an
+    officer its department, a nodal officer its district, the auditor the state), narrowed
+    to one department or district if asked. A role with no reach is refused."""
+    policy.require(user, "rtps.view")
+    applications = Application.objects.filter(policy.scope(user, "rtps.view").q())
     if department_id is not None:
         applications = applications.filter(department_id=department_id)
     if district_id is not None:

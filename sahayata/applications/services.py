@@ -45,7 +45,6 @@ from sahayata.applications.models import (
 from sahayata.applications.numbering import application_number_next
 from sahayata.applications.rules import FeeLine, fee_lines, fee_total, field_spec, fields_clean
 from sahayata.applications.selectors import (
-    application_visible_to,
     holidays_between,
     service_terms_of,
 )
@@ -53,14 +52,17 @@ from sahayata.applications.workflows import SYSTEM, Action, Workflow, workflow_g
 from sahayata.audit.services import events_record_batch
 from sahayata.catalogue.models import Service, ServiceVersion
 from sahayata.catalogue.selectors import service_current_version
+from sahayata.core import savepoints
 from sahayata.core.errors import Conflict, DomainError, NotFound
 from sahayata.core.retry import retried_on_contention
+from sahayata.core.savepoints import atomic_step
 from sahayata.core.text import name_clean
 from sahayata.ledgerlog.salts import log_salt_new
+from sahayata.people import policy
 from sahayata.people.models import Citizen, Role, User
 from sahayata.people.roles import require_role
-from sahayata.people.rules import normalise_mobile
-from sahayata.people.services import citizen_register
+from sahayata.people.rules import normalise_aadhaar, normalise_mobile
+from sahayata.people.services import InvalidAadhaar, aadhaar_hash, citizen_register
 from sahayata.places.models import Centre
 
 
@@ -165,7 +167,7 @@ def application_submit(
     plan = plans.submission_plan(terms, clean, today=today, calendar=calendar)
     stored: list[str] = []  # staged document files, deleted if this transaction fails
     try:
-        with transaction.atomic():
+        with atomic_step():  # no savepoint inside the API's own (refusals_undone_here)
             application = _submission_write(
                 plan,
                 operator=operator,
@@ -194,7 +196,9 @@ def application_submit(
         for name in stored:
             document_discard(name)
         # A concurrent retry with the same token committed first: answer with its result.
-        if isinstance(exc, IntegrityError) and client_token:
+        # (Not when the block took no savepoint: the transaction is then for the enclosing
+        # savepoint to roll back, and nothing may be read in it.)
+        if isinstance(exc, IntegrityError) and client_token and not savepoints.covered():
             existing = Application.objects.filter(client_token=client_token).first()
             if existing is not None:
                 return _replayed(existing, operator)
@@ -361,7 +365,14 @@ def application_act(
 
     ``fields`` may carry corrected form values with a ``resubmit``; the fee may not change.
     """
-    if not application_visible_to(actor, application):
+    # people.policy: a role with no step anywhere is refused; outside its reach, not found.
+    policy.require(actor, "application.act")
+    reach = policy.scope(actor, "application.act")
+    if not reach.covers(
+        centre_id=application.centre_id,
+        district_id=application.centre.district_id if reach.district_id is not None else None,
+        department_id=application.department_id,
+    ):
         raise ApplicationNotFound()
     role = actor_role_for(actor, application)
     comment = (comment or "").strip()
@@ -570,9 +581,21 @@ __all__ = [
 
 
 def citizen_find_or_register(
-    *, name: str, mobile: str, name_bn: str = "", actor: User | None = None
+    *, name: str, mobile: str, name_bn: str = "", aadhaar: str = "", actor: User | None = None
 ) -> Citizen:
-    """The citizen with this mobile and name (either language), or a new registration."""
+    """The citizen with this Aadhaar number, else with this mobile and name (either
+    language), or a new registration. An Aadhaar number given must be valid: it is refused
+    (``invalid_aadhaar``), never dropped."""
+    if aadhaar.strip():
+        digits = normalise_aadhaar(aadhaar)
+        if digits is None:
+            raise InvalidAadhaar(details={"field": "citizen.aadhaar"})
+        holder = Citizen.objects.filter(aadhaar_hmac=aadhaar_hash(digits)).first()
+        if holder is not None:
+            return holder
+        return citizen_register(
+            name_en=name, name_bn=name_bn, mobile=mobile, aadhaar=digits, actor=actor
+        )
     normalised = normalise_mobile(mobile) or ""
     name = (name or "").strip()
     if normalised and name:

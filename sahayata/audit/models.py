@@ -84,11 +84,13 @@ class AuditEvent(models.Model):
 
 
 class AuditSeal(models.Model):
-    """The chain's head: the last sealed row's number and hash (one row, pk 1)."""
+    """The chain's head: the last sealed row's number and hash (one row, pk 1), and the
+    last one published outside the database (``ledgerlog.published``)."""
 
     last_seq = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64)
     sealed_at = models.DateTimeField(null=True, blank=True)
+    published_seq = models.BigIntegerField(default=0)
 
     class Meta:
         verbose_name = _("audit seal")

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from sahayata.audit import rules
 from sahayata.audit.models import AuditEvent
 from sahayata.core import chain
 
@@ -70,25 +71,9 @@ def object_types_known() -> list[str]:
     )
 
 
-CSV_COLUMNS = (
-    "id",
-    "at",
-    "actor_kind",
-    "actor_user_id",
-    "actor_username",
-    "actor_role",
-    "api_token_id",
-    "actor_label",
-    "action",
-    "object_type",
-    "object_id",
-    "ip",
-    "request_id",
-    "before",
-    "after",
-    "seal_seq",
-    "chain_hash",
-)
+# The hashed fields (in the content hash's order), then where the event sits in the chain.
+CSV_COLUMNS = (*rules.HASHED_FIELDS, "seal_seq", "chain_hash")
+_JSON_COLUMNS = (CSV_COLUMNS.index("before"), CSV_COLUMNS.index("after"))
 
 
 def _cell(value: object) -> object:
@@ -116,6 +101,6 @@ def events_csv_lines(wanted: EventFilter) -> Iterator[str]:
     for row in rows.iterator(chunk_size=2000):
         values = list(row)
         values[1] = timezone.localtime(values[1]).isoformat()
-        for index in (13, 14):
+        for index in _JSON_COLUMNS:
             values[index] = "" if values[index] is None else chain.canonical_json(values[index])
         yield writer.writerow([_cell(value) for value in values])

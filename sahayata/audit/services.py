@@ -5,8 +5,11 @@ that chains them in batches; retention.
 ``AuditedModelAdmin``), inside its ``transaction.atomic``: when the write rolls back, so
 does its event. ``events_record_batch`` does the same for the batch paths in one insert.
 ``audit_seal`` (a periodic job) chains unsealed events in id order, as ``ledger_seal``
-chains transfers. ``audit_prune`` deletes sealed events older than the retention period,
-after recording the head of what it deletes (``AuditCheckpoint``).
+chains transfers, then publishes the signed head outside the database
+(``ledgerlog.published``, as the ledger's heads are), so that a database writer who
+rewrites or truncates the chain and moves the head is still caught. ``audit_prune``
+deletes sealed events older than the retention period, after recording the head of what
+it deletes (``AuditCheckpoint``), and publishes that checkpoint with the head.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ from sahayata.audit.context import current_origin
 from sahayata.audit.models import ActorKind, AuditCheckpoint, AuditEvent, AuditSeal
 from sahayata.core import chain, dialect
 from sahayata.core.requestid import current_request_id
+from sahayata.ledgerlog import published
+from sahayata.ledgerlog.signing import head_sign
 
 SYSTEM_LABEL = "system/worker"
 
@@ -210,8 +215,32 @@ def _seal_head() -> AuditSeal:
     return AuditSeal.objects.select_for_update().get(pk=1)
 
 
-def audit_seal(*, batch_size: int = 5000, max_batches: int | None = None) -> int:
-    """Chain every committed, unsealed event in id order; return how many were sealed."""
+def _head_publish(head: AuditSeal) -> None:
+    """Sign the locked ``head`` with the latest checkpoint and write it outside the
+    database once the caller's transaction commits (a rolled-back head would look like a
+    truncation)."""
+    start = AuditCheckpoint.objects.order_by("-through_seq").first()
+    sealed_at = (head.sealed_at or timezone.now()).isoformat(timespec="seconds")
+    signed: dict[str, Any] = {
+        "seal_seq": head.last_seq,
+        "chain_hash": head.last_hash,
+        "sealed_at": sealed_at,
+        "checkpoint_seq": start.through_seq if start else 0,
+        "checkpoint_hash": start.through_hash if start else chain.GENESIS_HASH,
+    }
+    key_id, signature = head_sign(published.audit_message(**signed))
+    outside = {**signed, "key_id": key_id, "signature": signature}
+    head.published_seq = head.last_seq
+    head.save(update_fields=["published_seq"])
+    transaction.on_commit(lambda: published.audit_head_write(outside))
+
+
+def audit_seal(
+    *, batch_size: int = 5000, max_batches: int | None = None, publish: bool = True
+) -> int:
+    """Chain every committed, unsealed event in id order; return how many were sealed.
+    With ``publish``, a head not published yet is then published (``audit_verify`` seals
+    without publishing: it must not publish the head of a trail it has not verified)."""
     sealed = batches = 0
     while max_batches is None or batches < max_batches:
         with transaction.atomic():
@@ -222,7 +251,7 @@ def audit_seal(*, batch_size: int = 5000, max_batches: int | None = None) -> int
                 .values(*rules.HASHED_FIELDS)[:batch_size]
             )
             if not rows:
-                return sealed
+                break
             contents = {row["id"]: rules.event_content_hash(row) for row in rows}
             result = chain.link(contents.items(), last_seq=head.last_seq, last_hash=head.last_hash)
             dialect.rows_update_each(
@@ -236,6 +265,11 @@ def audit_seal(*, batch_size: int = 5000, max_batches: int | None = None) -> int
             head.save(update_fields=["last_seq", "last_hash", "sealed_at"])
         sealed += len(rows)
         batches += 1
+    if publish:  # once per run, not per batch: the job runs every minute
+        with transaction.atomic():
+            head = _seal_head()
+            if head.last_seq > head.published_seq:
+                _head_publish(head)
     return sealed
 
 
@@ -257,7 +291,7 @@ def audit_prune(*, retention_days: int | None = None, now: dt.datetime | None = 
         raise ValueError("retention_days must be at least 1")
     now = now or timezone.now()
     cutoff = now - dt.timedelta(days=days)
-    audit_seal()
+    audit_seal(publish=False)  # the checkpoint's head is published below
     with transaction.atomic():
         head = _seal_head()  # locks out a concurrent sealer or pruner
         first_kept = (
@@ -283,4 +317,6 @@ def audit_prune(*, retention_days: int | None = None, now: dt.datetime | None = 
         checkpoint.pruned = len(ids)
         checkpoint.save(force_insert=True)
         deleted = dialect.rows_delete(AuditEvent, "id", ids)
+        # Published with the head, or audit_verify could not tell it from a forged one.
+        _head_publish(head)
     return Pruned(deleted, checkpoint)

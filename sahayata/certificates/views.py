@@ -24,7 +24,7 @@ from sahayata.certificates.services import (
 )
 from sahayata.core.errors import DomainError
 from sahayata.core.keys import pem_of
-from sahayata.people.models import Role
+from sahayata.people import policy
 from sahayata.people.roles import staff_user
 
 
@@ -89,7 +89,7 @@ def public_key(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@staff_page(*Role.values)
+@staff_page(*policy.roles_for("application.view"))
 def certificate_page(request: HttpRequest, certificate_id: str) -> HttpResponse:
     user = staff_user(request.user)
     try:
@@ -117,7 +117,7 @@ def certificate_page(request: HttpRequest, certificate_id: str) -> HttpResponse:
     )
 
 
-@staff_page(Role.OFFICER, Role.ADMIN)
+@staff_page(*policy.roles_for("certificate.revoke"))
 def certificate_revoke_view(request: HttpRequest, certificate_id: str) -> HttpResponse:
     user = staff_user(request.user)
     if request.method != "POST":

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -60,6 +61,8 @@ def _user(request: HttpRequest) -> User:
 def start(request: HttpRequest) -> HttpResponse:
     """The landing page after login: the user's console, or the home page."""
     user = request.user
+    if not user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
     if isinstance(user, User) and user.is_active and user.role in CONSOLES:
         return redirect(CONSOLES[Role(user.role)])
     return redirect("home")
@@ -97,7 +100,7 @@ def district_console(request: HttpRequest) -> HttpResponse:
         "open_total": sum(line.open_count for line in lines),
         "overdue_total": sum(line.overdue_count for line in lines),
         "available_total": sum(line.available_paise or 0 for line in lines),
-        "rtps": rtps_report(today=today, district_id=district_id),
+        "rtps": rtps_report(user=user, today=today),
         "topups": list(topups_decided(centre_ids=[line.centre.pk for line in lines])[:20]),
         **_search_page(request, user, district_id),
     }

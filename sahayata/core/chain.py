@@ -110,10 +110,13 @@ def walk(
     start_seq: int = 0,
     start_hash: str = GENESIS_HASH,
     end: Walk | None = None,
+    marks: dict[int, str] | None = None,
 ) -> Iterator[Break]:
     """Re-derive a chain from ``(key, recomputed content, stored content, seq, stored
     chain)`` rows ordered by seq (unsealed rows, seq None, last), after the checkpoint
-    ``(start_seq, start_hash)``. Yields every break; ``end`` receives the head reached."""
+    ``(start_seq, start_hash)``. Yields every break; ``end`` receives the head reached,
+    ``marks`` the re-derived chain hash at each sequence number it holds as a key (the
+    heads published outside the database are compared with these)."""
     previous, expected = start_hash, start_seq
     for key, recomputed, stored, seq, chained in rows:
         if recomputed != stored:
@@ -128,6 +131,8 @@ def walk(
                 yield Break("missing", key, seq, f"sealed rows {expected}..{seq - 1} are missing")
             expected = seq
         previous = chain_hash(previous, stored, seq)
+        if marks is not None and seq in marks:
+            marks[seq] = previous
         if previous != chained:
             yield Break("broken", key, seq, f"chain broken at seal {seq}")
             previous = chained

@@ -75,3 +75,16 @@ class Busy(Conflict):
     default_message = _(
         "Another payment was using the same accounts. Nothing was done: please try again."
     )
+
+
+def error_codes() -> set[str]:
+    """The registry of domain error codes: every ``code`` that ``DomainError`` or a
+    subclass declares, among the modules imported so far (the assembled API imports
+    every app's)."""
+    codes: set[str] = set()
+    pending: list[type[DomainError]] = [DomainError]
+    while pending:
+        kind = pending.pop()
+        codes.add(kind.code)
+        pending.extend(kind.__subclasses__())
+    return codes

@@ -46,8 +46,8 @@ def retried_on_contention(function: Callable[P, R]) -> Callable[P, R]:
                 if not isinstance(error, Busy) and not dialect.is_contention(error):
                     raise
                 if attempt == attempts:
-                    if isinstance(error, Busy):
-                        raise
+                    if isinstance(error, Busy) and attempts == 1:
+                        raise  # not ours to run again: the owner's retries count
                     raise Busy(details={"attempts": attempt}) from error
                 # A few milliseconds, random, so the two losers of a race do not meet again.
                 time.sleep(random.uniform(0.005, 0.05) * attempt)  # noqa: S311 - jitter

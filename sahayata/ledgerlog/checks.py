@@ -13,16 +13,12 @@ end with the head reset, pass every check inside the database but not these.
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import Any
-
-from cryptography.exceptions import InvalidSignature
 
 from sahayata.ledgerlog import merkle, published, store
 from sahayata.ledgerlog.models import LogHead, LogLeaf, LogNode, LogState
 from sahayata.ledgerlog.services import leaf_hashes, posted_transfers_after
-from sahayata.ledgerlog.signing import LOG_KEYRING, head_message
+from sahayata.ledgerlog.signing import LOG_KEYRING, head_message, signature_valid
 from sahayata.wallet.ledger import Violation, seal_chain_at, sealed_chain_hashes
 
 CHECK = "transparency_log"
@@ -47,18 +43,8 @@ def _check_signatures(heads: list[LogHead], violations: list[Violation]) -> None
             timestamp=head.timestamp,
             previous_root_hash=head.previous_root_hash,
         )
-        if not _signed(key, head.signature, message):
+        if not signature_valid(key, head.signature, message):
             violations.append(Violation(CHECK, f"head {head.tree_size} is not signed by the log"))
-
-
-def _signed(key: object, signature: str, message: bytes) -> bool:
-    try:
-        if key is None:
-            raise InvalidSignature()
-        key.verify(base64.b64decode(signature, validate=True), message)  # type: ignore[attr-defined]
-    except (InvalidSignature, binascii.Error, ValueError, TypeError):
-        return False
-    return True
 
 
 def _check_published(heads: list[LogHead], violations: list[Violation]) -> list[dict[str, Any]]:
@@ -86,7 +72,8 @@ def _check_published(heads: list[LogHead], violations: list[Violation]) -> list[
             seal_chain_hash=head["seal_chain_hash"],
         )
         if not (
-            _signed(key, head["signature"], message) and _signed(key, head["seal_signature"], seal)
+            signature_valid(key, head["signature"], message)
+            and signature_valid(key, head["seal_signature"], seal)
         ):
             violations.append(
                 Violation(PUBLISHED, f"published head {size} is not signed by the log")

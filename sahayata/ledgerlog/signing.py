@@ -9,8 +9,11 @@ The message is fixed by the API contract, so outside verifiers can rebuild it.
 from __future__ import annotations
 
 import base64
+import binascii
 from pathlib import Path
 
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.conf import settings
 
 from sahayata.core.keys import Ed25519Keyring, raw_of
@@ -43,6 +46,17 @@ def head_sign(message: bytes) -> tuple[str, str]:
     """``(key ID, base64 signature)`` under the current log key."""
     key = LOG_KEYRING.private_key()
     return LOG_KEYRING.key_id(), base64.b64encode(key.sign(message)).decode()
+
+
+def signature_valid(key: Ed25519PublicKey | None, signature: str, message: bytes) -> bool:
+    """Whether ``signature`` (base64) is ``key``'s over ``message`` (no key: it is not)."""
+    try:
+        if key is None:
+            raise InvalidSignature()
+        key.verify(base64.b64decode(signature, validate=True), message)
+    except (InvalidSignature, binascii.Error, ValueError, TypeError):
+        return False
+    return True
 
 
 def public_keys() -> list[dict[str, str]]:

@@ -17,6 +17,8 @@ from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from sahayata.audit.admin import AuditedAdmin
 from sahayata.core.admin import FONT_CSS, AdminFonts
@@ -32,6 +34,7 @@ from sahayata.people.services import (
     user_create,
     user_role_check,
 )
+from sahayata.people.twofactor import otp_devices_reset
 
 
 def _adopt(target: Any, source: Any) -> None:
@@ -96,6 +99,25 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
         (None, {"fields": ("username", "password1", "password2")}),
         (_("Role"), {"fields": ("role", "centre", "department", "district")}),
     )
+
+    actions = ["reset_two_factor"]
+
+    @admin.action(description=_("Reset two-factor login (a lost phone): set it up again"))
+    def reset_two_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        actor = staff_user(request.user)
+        done = 0
+        for user in queryset:
+            if user.pk == actor.pk:
+                self.message_user(
+                    request,
+                    _("Your own two-factor login is reset by another administrator."),
+                    level="error",
+                )
+                continue
+            otp_devices_reset(user=user, actor=actor)
+            done += 1
+        if done:
+            self.message_user(request, _("Two-factor login reset; the next login sets it up."))
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         if change:
@@ -202,3 +224,10 @@ class ApiTokenAdmin(AuditedAdmin, AdminFonts):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+# django-otp's own admin pages would show any user's secret (and its QR code) and edit
+# devices without an audit event: the reset action above is the only way in the admin.
+for _model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)

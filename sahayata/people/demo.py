@@ -3,14 +3,18 @@ district nodal officers, two finance officers (maker-checker needs two), an audi
 an administrator.
 
 Every demo login has the password ``sahayata-demo``. It is for the demo only: never
-load the demo data into a real deployment.
+load the demo data into a real deployment. The finance officers and the administrator
+need a second factor: they share the public demo TOTP key ``DEMO_TOTP_SECRET`` (add it to
+an authenticator app, or print the current code with ``manage.py demo_otp_code``).
 """
 
 from __future__ import annotations
 
+from base64 import b32encode
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from sahayata.catalogue.models import Department
 from sahayata.people.models import Role, User
@@ -18,6 +22,10 @@ from sahayata.people.services import user_create
 from sahayata.places.models import Centre, District
 
 DEMO_PASSWORD = "sahayata-demo"  # noqa: S105 - documented demo-only password
+# The demo-only TOTP key of the demo finance officers and administrator (20 bytes, public).
+DEMO_TOTP_KEY = b"sahayata-demo-totp!!"
+DEMO_TOTP_SECRET = b32encode(DEMO_TOTP_KEY).decode()
+DEMO_SECOND_FACTOR_USERS = ("finance", "finance2", "admin")
 SUPERVISED_DISTRICTS = ("KOL", "HWH", "N24", "S24", "DJL")
 NODAL_DISTRICTS = ("KOL", "HWH")
 KEY_DEPARTMENTS = ("WCD", "BCW", "HFW", "LLR", "POW", "FIN")
@@ -84,6 +92,11 @@ def seed_demo(*, stdout: Any, quiet: bool = False) -> None:
     seeder.user("finance2", Role.FINANCE)
     seeder.user("auditor", Role.AUDITOR)
     seeder.user("admin", Role.ADMIN)
+    for user in User.objects.filter(username__in=DEMO_SECOND_FACTOR_USERS):
+        if not TOTPDevice.objects.filter(user=user).exists():
+            TOTPDevice.objects.create(
+                user=user, name="demo", key=DEMO_TOTP_KEY.hex(), confirmed=True
+            )
     if quiet:
         return
     stdout.write(f"People: {seeder.created} demo users created ({len(seeder.existing)} in all)")
@@ -114,6 +127,11 @@ def login_table(centres: list[Centre]) -> str:
         *(f"  {username.ljust(width)}  {what}" for username, what in rows),
         "  (every centre has op-<centre code>-1 and -2;"
         " every department officer-<code> and officer-<code>-2)",
+        "",
+        "finance, finance2 and admin then ask for a two-factor code: add the demo key",
+        f"  {DEMO_TOTP_SECRET}",
+        "to an authenticator app, or print the current code with",
+        "  .venv/bin/python manage.py demo_otp_code finance",
         "",
     ]
     return "\n".join(lines)

@@ -417,7 +417,7 @@ def _time_adapter(db: Any) -> Callable[[datetime], object]:
     """``db.ops.adapt_datetimefield_value`` for the aware datetimes the engine makes; on
     SQLite (text in the connection's time zone) without its per-call checks."""
     if db.vendor != "sqlite" or not settings.USE_TZ:
-        return db.ops.adapt_datetimefield_value  # type: ignore[no-any-return]
+        return db.ops.adapt_datetimefield_value
     zone = db.timezone
     fallback = db.ops.adapt_datetimefield_value
 

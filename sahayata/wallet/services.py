@@ -30,6 +30,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, TypeVar
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from sahayata.audit.services import EventSpec, events_record_batch
@@ -37,7 +38,7 @@ from sahayata.catalogue.models import Department
 from sahayata.core import dialect
 from sahayata.core.retry import retried_on_contention
 from sahayata.ledgerlog.salts import log_salt_new
-from sahayata.people.models import Role
+from sahayata.people import policy
 from sahayata.places.models import Centre
 from sahayata.wallet import engine, rules
 from sahayata.wallet.engine import (
@@ -319,6 +320,47 @@ def payee_account(
     raise InvalidTransfer(details={"payee": str(payee)[:40]})
 
 
+def _payee_code(*, payee: str, department: Department | None, adapter_code: str) -> str | None:
+    """The code of the account ``payee_account`` would return (None: let it say why not)."""
+    if payee == "treasury":
+        return SYSTEM_ACCOUNTS[AccountKind.TREASURY]
+    if payee == "department" and department is not None:
+        return f"DEPT-{department.code}"
+    if payee == "biller" and adapter_code:
+        return f"BILLER-{adapter_code}"
+    return None
+
+
+def hold_accounts(
+    *,
+    centre: Centre,
+    payees: Iterable[str],
+    department: Department | None = None,
+    adapter_code: str = "",
+) -> tuple[int, dict[str, int]]:
+    """The centre's wallet id and each payee's account id (as ``wallet_open`` and
+    ``payee_account`` give them), in one query when they all exist, as they do on a
+    submission's hot path; the missing ones are created by those two."""
+    codes = {
+        payee: _payee_code(payee=payee, department=department, adapter_code=adapter_code)
+        for payee in set(payees)
+    }
+    rows = list(
+        Account.objects.filter(
+            Q(centre=centre) | Q(code__in=[code for code in codes.values() if code])
+        ).values_list("pk", "centre_id", "code")
+    )
+    wallets = sorted(pk for pk, centre_id, _code in rows if centre_id == centre.pk)
+    by_code = {code: pk for pk, centre_id, code in rows if centre_id is None}
+    wallet_id = wallets[0] if wallets else wallet_open(centre=centre).pk
+    payee_ids = {
+        payee: by_code.get(code or "")
+        or payee_account(payee=payee, department=department, adapter_code=adapter_code).pk
+        for payee, code in codes.items()
+    }
+    return wallet_id, payee_ids
+
+
 # --- top-ups (maker-checker) -------------------------------------------------------------
 
 
@@ -342,7 +384,8 @@ def _checked_request(spec: TopUpRequestSpec) -> TopUp:
     """The request rules of both paths: the centre's operator or supervisor asks, a valid
     amount, a valid bank reference (normalised to upper case). Not saved yet."""
     user = spec.requested_by
-    if not (user.has_role(Role.OPERATOR, Role.SUPERVISOR) and user.centre_id == spec.centre.pk):
+    reach = policy.scope(user, "topup.request")
+    if not reach.covers(centre_id=spec.centre.pk, district_id=spec.centre.district_id):
         raise WalletForbidden()
     amount = rules.validate_amount(spec.amount_paise)
     reference = _validate_bank_reference(spec.bank_reference)
@@ -584,7 +627,7 @@ def topup_approve(
 ) -> TopUp:
     """A finance officer who did not request it credits the wallet, exactly once.
     ``now`` dates the transfer and the decision (the simulator's day); default: the clock."""
-    if not approved_by.has_role(Role.FINANCE):
+    if not policy.allows(approved_by, "topup.decide"):
         raise WalletForbidden()
     with transaction.atomic():
         topup = _locked_topup(topup_id)
@@ -606,7 +649,7 @@ def topups_approve_batch(
     the rows locked in primary-key order, one engine call for every credit (the same
     transfer ids as one by one), one bulk update. A refusal's details name the top-up.
     Returned in the order given."""
-    if not approved_by.has_role(Role.FINANCE):
+    if not policy.allows(approved_by, "topup.decide"):
         raise WalletForbidden()
     keys = [_topup_key(topup_id) for topup_id in topup_ids]
     if len(set(keys)) != len(keys):
@@ -635,7 +678,7 @@ def topups_approve_batch(
 def topup_reject(*, topup_id: uuid.UUID | str, rejected_by: User, reason: str = "") -> TopUp:
     """A finance officer refuses a top-up (for example, no such credit at the bank), always
     with a reason: the centre and the auditor read it in the history of decisions."""
-    if not rejected_by.has_role(Role.FINANCE):
+    if not policy.allows(rejected_by, "topup.decide"):
         raise WalletForbidden()
     if not isinstance(reason, str) or len(reason) > 200:
         raise InvalidTransfer(details={"reason": "at most 200 characters"})

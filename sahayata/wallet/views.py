@@ -24,6 +24,7 @@ from sahayata.people.roles import centre_scope, staff_user
 from sahayata.places.models import Centre
 from sahayata.wallet import selectors
 from sahayata.wallet.api import statement_csv
+from sahayata.wallet.errors import WalletForbidden
 from sahayata.wallet.forms import RejectForm, StatementForm, TopUpRequestForm
 from sahayata.wallet.services import topup_approve, topup_reject, topup_request
 
@@ -170,5 +171,12 @@ def topup_decide(request: HttpRequest, topup_id: str, decision: str) -> HttpResp
             topup = topup_reject(topup_id=topup_id, rejected_by=user, reason=reason)
             messages.info(request, _("Top-up %(ref)s rejected.") % {"ref": topup.bank_reference})
     except DomainError as error:
+        # A user the policy gives no say (not the requester of a finance officer's own
+        # request: that is maker-checker, said in the queue), or a top-up that does not
+        # exist, is told so, not sent back to a queue.
+        if isinstance(error, WalletForbidden):
+            return _forbidden(request)
+        if error.status == 404:
+            raise Http404 from error
         messages.error(request, str(error.message))
     return HttpResponseRedirect(reverse("wallet:topups"))

@@ -15,7 +15,8 @@ from ninja import Schema
 
 from sahayata.api.idempotency import run_idempotent
 from sahayata.api.models import IdempotencyRecord
-from sahayata.core.errors import Conflict, DomainError, InvalidInput
+from sahayata.core.errors import Busy, Conflict, DomainError, InvalidInput
+from sahayata.core.retry import ATTEMPTS
 from sahayata.people.models import Citizen, User
 from sahayata.people.services import citizen_register
 from tests.factories import UserFactory
@@ -155,6 +156,34 @@ def test_an_unexpected_error_stores_nothing_so_a_retry_may_run() -> None:
         run_idempotent(_request(user, "crash"), {"a": 1}, crash)
     assert not IdempotencyRecord.objects.exists() and not Citizen.objects.exists()
     assert run_idempotent(_request(user, "crash"), {"a": 1}, lambda: (201, {"ok": 1}))[0] == 201
+
+
+@pytest.mark.django_db
+def test_a_lost_lock_race_is_run_again_and_busy_is_never_stored() -> None:
+    """``busy`` (a deadlock or serialization failure that a service inside the handler
+    lost) is no answer: the record and the effect are run again, and past the last attempt
+    the 409 busy leaves the key free, so the client's retry with it runs the request."""
+    user = UserFactory(role="operator")
+    races = {"lost": 1, "calls": 0}
+
+    def racing() -> tuple[int, Any]:
+        races["calls"] += 1
+        citizen_register(name_en="Rina Das", mobile=f"98300{races['calls']:05d}")
+        if races["calls"] <= races["lost"]:
+            raise Busy(details={"attempts": 1})
+        return 201, {"calls": races["calls"]}
+
+    assert run_idempotent(_request(user, "race"), {"a": 1}, racing) == (201, {"calls": 2})
+    assert Citizen.objects.count() == 1  # the lost attempt's effect was rolled back
+    races.update(lost=100, calls=0)
+    with pytest.raises(Busy) as caught:
+        run_idempotent(_request(user, "race-2"), {"a": 1}, racing)
+    assert (caught.value.status, caught.value.code) == (409, "busy")
+    assert caught.value.details == {"attempts": ATTEMPTS}
+    assert races["calls"] == ATTEMPTS
+    assert not IdempotencyRecord.objects.filter(key="race-2").exists()
+    races.update(lost=0)
+    assert run_idempotent(_request(user, "race-2"), {"a": 1}, racing)[0] == 201
 
 
 @pytest.mark.postgres

@@ -23,6 +23,7 @@ EXPECTED = {
     ("get", "/api/v1/services"): {200, 422},
     ("get", "/api/v1/transparency/summary"): {200},
     ("get", "/api/v1/track"): {200, 404, 422, 429},
+    ("post", "/api/v1/track"): {200, 400, 404, 413, 415, 422, 429},
     ("get", "/api/v1/certificates/{certificate_id}/verify"): {200, 404},
     ("get", "/api/v1/centres/{code}/wallet"): {200, 401, 403, 404},
     ("get", "/api/v1/centres/{code}/wallet/statement"): {200, 401, 403, 404, 422},

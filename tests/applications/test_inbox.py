@@ -113,7 +113,7 @@ def test_the_inbox_counts_agree_with_the_rtps_report(client: Client) -> None:
         due_date=today - dt.timedelta(days=2)
     )
     counts = officer_queue_counts(officer=officer, today=today)
-    (line,) = rtps_report(today=today, department_id=service.department_id)
+    (line,) = rtps_report(user=officer, today=today)
     assert (counts.awaiting, counts.awaiting_overdue) == (3, 1)
     assert counts.department_open_overdue == line.open_overdue == 2
     assert counts.overdue_elsewhere == 1

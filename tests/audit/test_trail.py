@@ -16,24 +16,11 @@ from sahayata.audit.checks import audit_problems
 from sahayata.audit.models import AppendOnly, AuditCheckpoint, AuditEvent, AuditSeal
 from sahayata.audit.services import EventSpec, audit_prune, audit_seal, event_record
 from sahayata.people.models import Role
+from tests.audit.events import holiday_events as _events
 from tests.audit.tamper import execute, triggers_dropped
 from tests.factories.people import UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def _events(count: int, **extra: object) -> list[AuditEvent]:
-    with transaction.atomic():
-        return [
-            event_record(
-                action="holiday.create",
-                object_type="holiday",
-                object_id=n,
-                after={"name": f"Day {n}", "n": n},
-                **extra,  # type: ignore[arg-type]
-            )
-            for n in range(count)
-        ]
 
 
 def test_event_names_its_actor_and_scrubs_secrets_and_aadhaar() -> None:

@@ -156,7 +156,7 @@ def test_user_admin_checks_the_role(admin_client: Client) -> None:
 
 
 def test_api_tokens_are_read_only_and_revocable(admin_client: Client) -> None:
-    from sahayata.people.tokens import api_token_create, user_for_token
+    from sahayata.people.tokens import TokenRevoked, api_token_create, user_for_token
 
     token = api_token_create(user=UserFactory(role="auditor"))
     record = ApiToken.objects.get()
@@ -166,7 +166,8 @@ def test_api_tokens_are_read_only_and_revocable(admin_client: Client) -> None:
         {"action": "revoke", "_selected_action": [record.pk]},
     )
     assert response.status_code == 302
-    assert user_for_token(token) is None
+    with pytest.raises(TokenRevoked):
+        user_for_token(token)
 
 
 def test_moving_an_operator_to_another_centre_moves_the_district(admin_client: Client) -> None:

@@ -15,7 +15,7 @@ answered 5xx retries it with the same key and body until it is acknowledged.
 Afterwards: every acknowledged write is in the database; no key had two effects (one
 application per submission, one hold per fee line, one history row per decision, one
 credit per top-up); every hold is posted, voided or still validly held; the queue drains;
-``ledger_check`` and ``transparency_check`` pass. The figures (writes attempted,
+``ledger_check``, ``transparency_check`` and ``audit_verify`` pass. The figures (writes attempted,
 acknowledged, cut in flight, retried, lost) are printed as one JSON line for SECURITY.md.
 """
 
@@ -52,8 +52,9 @@ OPERATORS = 4
 CERTIFICATE = "marriage_registration"  # paid, verify_approve: two officers, four eyes
 BILL = "electricity_bill"  # paid, settled by the worker with the (simulated) biller
 DEPARTMENT = "LAW"
-# The checks every crash must leave passing (the audit chain's joins them when it lands).
-CHECKS = ("ledger_check", "transparency_check")
+# The checks every crash must leave passing: the ledger, the rollups and the audit chain
+# (against the heads the sealer published outside the database too).
+CHECKS = ("ledger_check", "transparency_check", "audit_verify")
 
 CUT = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)
 CUT += (http.client.IncompleteRead, TimeoutError)

@@ -15,6 +15,7 @@ from tests.factories.people import (
     TEST_PASSWORD,
     CitizenFactory,
     UserFactory,
+    totp_code,
     valid_aadhaar,
 )
 from tests.factories.places import BlockFactory, CentreFactory, DistrictFactory
@@ -35,5 +36,6 @@ __all__ = [
     "free_service",
     "paid_service",
     "published",
+    "totp_code",
     "valid_aadhaar",
 ]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import time
+from typing import Any
 
 import factory
 from django.contrib.auth.hashers import make_password
@@ -69,3 +71,12 @@ class CitizenFactory(factory.django.DjangoModelFactory):
     name_bn = factory.Sequence(lambda n: f"নাগরিক {n}")
     mobile = factory.Sequence(lambda n: f"9{n % 10**9:09d}")
     gender = Citizen.Gender.FEMALE
+
+
+def totp_code(device: Any, at: float | None = None) -> str:
+    """The six digits an authenticator app shows now (or at ``at``) for ``device``."""
+    from django_otp.oath import TOTP
+
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time() if at is None else at
+    return f"{totp.token():06d}"

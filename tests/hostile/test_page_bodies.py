@@ -41,7 +41,7 @@ def test_a_submission_over_the_upload_limit_is_413_unread(client: Client, settin
     at = counter()
     service = certificate_service()
     client.force_login(at.operator)
-    url = f"/counter/citizens/{CitizenFactory().pk}/apply/{service.code}/"
+    url = f"/counter/citizens/{CitizenFactory().public_id}/apply/{service.code}/"
     over = settings.SAHAYATA_MAX_UPLOAD_REQUEST_BYTES + 1
     status, _page, read = _post(client, url, over, "multipart/form-data; boundary=x")
     assert (status, read) == (413, 0)
@@ -70,7 +70,7 @@ def test_an_upload_is_judged_by_its_bytes_not_its_name(
     at = counter()
     service = certificate_service()
     client.force_login(at.operator)
-    url = f"/counter/citizens/{CitizenFactory().pk}/apply/{service.code}/"
+    url = f"/counter/citizens/{CitizenFactory().public_id}/apply/{service.code}/"
     upload = SimpleUploadedFile(name, content, content_type=declared)
     data = {"step": "confirm", "form_token": "t", "father_name": "R", "doc_identity": upload}
     assert client.post(url, data).status_code == 422
@@ -83,7 +83,7 @@ def test_a_png_named_pdf_is_stored_and_served_as_a_png(client: Client) -> None:
     at = counter()
     service = certificate_service()
     client.force_login(at.operator)
-    url = f"/counter/citizens/{CitizenFactory().pk}/apply/{service.code}/"
+    url = f"/counter/citizens/{CitizenFactory().public_id}/apply/{service.code}/"
     upload = SimpleUploadedFile("id.pdf", PNG, content_type="application/pdf")
     data = {"step": "confirm", "form_token": "t", "father_name": "R", "doc_identity": upload}
     assert client.post(url, data).status_code == 302

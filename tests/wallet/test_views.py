@@ -103,7 +103,8 @@ def test_finance_approves_and_rejects_with_maker_checker(client: Client) -> None
     statuses = {t.pk: t.status for t in TopUp.objects.all()}
     assert statuses == {first.pk: "credited", second.pk: "rejected", own.pk: "requested"}
     operator = logged_in(Client(), first.requested_by)
-    assert operator.post(f"/wallet/topups/{own.id}/approve/").status_code == 302
+    # Not finance: refused (403), not sent back to a queue it cannot read.
+    assert operator.post(f"/wallet/topups/{own.id}/approve/").status_code == 403
     assert TopUp.objects.get(pk=own.pk).status == "requested"
     assert operator.get("/wallet/topups/").status_code == 403
 

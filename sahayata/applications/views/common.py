@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils.safestring import SafeString, mark_safe
 
-from sahayata.core.errors import DomainError
+from sahayata.core.errors import DomainError, PermissionDenied
 from sahayata.people.models import User
 
 View = Callable[..., HttpResponseBase]
@@ -29,7 +29,10 @@ def staff_page(*roles: str) -> Callable[[View], View]:
                 return redirect_to_login(request.get_full_path())
             if not isinstance(user, User) or not user.has_role(*roles):
                 return render(request, "applications/forbidden.html", status=403)
-            return view(request, *args, **kwargs)
+            try:
+                return view(request, *args, **kwargs)
+            except PermissionDenied:  # a service or selector refused (people.policy)
+                return render(request, "applications/forbidden.html", status=403)
 
         return wrapper
 

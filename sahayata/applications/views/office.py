@@ -35,10 +35,9 @@ from sahayata.applications.workflows import state_label, workflow_get
 from sahayata.catalogue.models import FeeHead, RequiredDocument
 from sahayata.core.errors import DomainError
 from sahayata.ledgerlog.selectors import receipt_log_url
+from sahayata.people import policy
 from sahayata.people.models import Role, User
 from sahayata.people.roles import staff_user
-
-ALL_STAFF = tuple(Role.values)
 
 
 def _user(request: HttpRequest) -> User:
@@ -80,7 +79,7 @@ def _documents(application: Application) -> list[ApplicationDocument]:
     return documents
 
 
-@staff_page(*ALL_STAFF)
+@staff_page(*policy.roles_for("application.view"))
 def application_detail(request: HttpRequest, number: str) -> HttpResponse:
     user = _user(request)
     application = application_get_for(user=user, number=number)
@@ -145,7 +144,7 @@ def application_detail(request: HttpRequest, number: str) -> HttpResponse:
     )
 
 
-@staff_page(*ALL_STAFF)
+@staff_page(*policy.roles_for("application.view"))
 def acknowledgement(request: HttpRequest, number: str) -> HttpResponse:
     application = application_get_for(user=_user(request), number=number)
     if application is None:
@@ -179,7 +178,7 @@ def acknowledgement(request: HttpRequest, number: str) -> HttpResponse:
     )
 
 
-@staff_page(*ALL_STAFF)
+@staff_page(*policy.roles_for("application.view"))
 def document_download(request: HttpRequest, number: str, document_id: int) -> HttpResponseBase:
     application = application_get_for(user=_user(request), number=number)
     if application is None:
@@ -246,18 +245,13 @@ def inbox(request: HttpRequest) -> HttpResponse:
     )
 
 
-@staff_page(Role.OFFICER, Role.DISTRICT, Role.AUDITOR, Role.ADMIN, Role.SUPERVISOR)
+@staff_page(*policy.roles_for("rtps.view"))
 def rtps(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     today = local_today()
-    # Officers see their department, district nodal officers their district's centres.
-    department_id = user.department_id if user.role == Role.OFFICER else None
+    # What each role sees is the policy's reach of rtps.view, applied by the selector.
+    lines = rtps_report(user=user, today=today)
     district = user.district if user.role == Role.DISTRICT else None
-    lines = rtps_report(
-        today=today,
-        department_id=department_id,
-        district_id=district.pk if district else (0 if user.role == Role.DISTRICT else None),
-    )
     return render(
         request,
         "applications/rtps_report.html",

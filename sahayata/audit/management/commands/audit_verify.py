@@ -19,7 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-seal", action="store_true", help="check only, seal nothing")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        sealed = 0 if options["no_seal"] else audit_seal()
+        sealed = 0 if options["no_seal"] else audit_seal(publish=False)
         problems = audit_problems()
         if problems:
             for problem in problems:
