@@ -14,18 +14,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-from bench import production_env
-from bench._fresh import postgres_reset
+from bench._fresh import postgres_reset, run_child
 
-ROOT = Path(__file__).resolve().parent.parent
 CENTRES = int(os.environ.get("BENCH_LEDGER_CENTRES", "100"))
 DAYS = int(os.environ.get("BENCH_LEDGER_DAYS", "10"))
 
@@ -107,24 +103,12 @@ def child() -> None:
 
 
 def _run_child(url: str, folder: str) -> None:
-    env = production_env(
-        DATABASE_URL=url,
-        DJANGO_SETTINGS_MODULE="sahayata.settings",
+    run_child(
+        "bench.ledger_checks",
+        url,
         SAHAYATA_LOG_PUBLISH_DIR=f"{folder}/published",
         SAHAYATA_LOG_KEY_PATH=f"{folder}/log.pem",
     )
-    result = subprocess.run(
-        [sys.executable, "-m", "bench.ledger_checks", "--child"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    sys.stdout.write(result.stdout)
-    if result.returncode != 0:
-        sys.stderr.write(result.stderr[-4000:])
-        _emit(error="child failed")
 
 
 def main() -> None:
@@ -132,7 +116,7 @@ def main() -> None:
         _run_child(f"sqlite:///{folder}/bench.sqlite3", folder)
     postgres = os.environ.get("BENCH_LEDGER_POSTGRES_URL")
     if postgres:
-        postgres_reset(postgres)
+        postgres_reset(postgres, "BENCH_LEDGER_POSTGRES_URL")
         with tempfile.TemporaryDirectory(prefix="sahayata-lbench-") as folder:
             _run_child(postgres, folder)
 

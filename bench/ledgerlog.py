@@ -28,17 +28,14 @@ import json
 import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 import uuid
-from pathlib import Path
 from typing import Any
 
-from bench import production_env
+from bench._fresh import postgres_schema_reset, run_child, sqlite_url
 
-ROOT = Path(__file__).resolve().parent.parent
 LEAVES = int(os.environ.get("BENCH_LOG_LEAVES", "1000000"))
 TRANSFERS = int(os.environ.get("BENCH_LOG_TRANSFERS", "20000"))
 PROOFS = int(os.environ.get("BENCH_LOG_PROOFS", "300"))
@@ -46,42 +43,30 @@ BATCH = 10_000
 
 
 def _run_child(url: str, backend: str) -> None:
-    env = production_env(DATABASE_URL=url)
-    env["DJANGO_SETTINGS_MODULE"] = "sahayata.settings"
     with tempfile.TemporaryDirectory(prefix="sahayata-logkey-") as keys:
-        env["SAHAYATA_LOG_KEY_PATH"] = f"{keys}/log.pem"
-        result = subprocess.run(  # noqa: S603 - our own module, fixed argv
-            [sys.executable, "-m", "bench.ledgerlog", "--child", backend],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
+        run_child(
+            "bench.ledgerlog",
+            url,
+            args=[backend],
+            error={"backend": backend},
+            SAHAYATA_LOG_KEY_PATH=f"{keys}/log.pem",
         )
-    sys.stdout.write(result.stdout)
-    if result.returncode != 0:
-        sys.stderr.write(result.stderr[-4000:])
-        print(json.dumps({"bench": "ledgerlog", "backend": backend, "error": "child failed"}))
 
 
 def main() -> None:
-    from bench.wallet import _drop_postgres_tables
-
     url = os.environ.get("BENCH_DATABASE_URL")
     if url:
         _run_child(url, "postgresql" if url.startswith("postgres") else "sqlite")
     else:
-        with tempfile.TemporaryDirectory(prefix="sahayata-bench-") as folder:
-            _run_child(f"sqlite:///{folder}/bench.sqlite3", "sqlite")
+        with sqlite_url("sahayata-bench-") as fresh:
+            _run_child(fresh, "sqlite")
     pg_url = os.environ.get("BENCH_POSTGRES_URL")
     if pg_url:
-        if "bench" not in pg_url.rsplit("/", 1)[-1]:
-            raise SystemExit("BENCH_POSTGRES_URL must name a database dedicated to benchmarks")
-        _drop_postgres_tables(pg_url)
+        postgres_schema_reset(pg_url, "BENCH_POSTGRES_URL")
         try:
             _run_child(pg_url, "postgresql")
         finally:
-            _drop_postgres_tables(pg_url)
+            postgres_schema_reset(pg_url, "BENCH_POSTGRES_URL")
 
 
 # --- child ----------------------------------------------------------------------------------

@@ -184,16 +184,14 @@ def main() -> None:
             ok = run_backend("sqlite", f"sqlite:///{folder}/load.sqlite3", Path(folder)) and ok
     postgres = os.environ.get("LOADTEST_POSTGRES_URL")
     if postgres:
-        if "bench" not in postgres.rsplit("/", 1)[-1]:
-            raise SystemExit("LOADTEST_POSTGRES_URL must name a database containing 'bench'")
-        from bench.wallet import _drop_postgres_tables
+        from bench._fresh import postgres_schema_reset
 
-        _drop_postgres_tables(postgres)
+        postgres_schema_reset(postgres, "LOADTEST_POSTGRES_URL")
         try:
             with tempfile.TemporaryDirectory(prefix="sahayata-load-") as folder:
                 ok = run_backend("postgresql", postgres, Path(folder)) and ok
         finally:
-            _drop_postgres_tables(postgres)
+            postgres_schema_reset(postgres, "LOADTEST_POSTGRES_URL")
     sys.exit(0 if ok else 1)
 
 

@@ -13,17 +13,12 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
-from bench import production_env
-from bench._fresh import postgres_reset
+from bench._fresh import postgres_reset, run_child, sqlite_url
 
-ROOT = Path(__file__).resolve().parent.parent
 SIZES = [
     int(size)
     for size in os.environ.get("BENCH_SEALER_SIZES", "50000,500000,2000000,6000000").split(",")
@@ -125,28 +120,16 @@ def child() -> None:
 
 
 def _run_child(url: str) -> None:
-    env = production_env(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="sahayata.settings")
-    result = subprocess.run(
-        [sys.executable, "-m", "bench.sealer", "--child"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    sys.stdout.write(result.stdout)
-    if result.returncode != 0:
-        sys.stderr.write(result.stderr[-4000:])
-        _emit(error="child failed", url=url.split("@")[-1])
+    run_child("bench.sealer", url, error={"url": url.split("@")[-1]})
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory(prefix="sahayata-sealer-") as folder:
-        _run_child(f"sqlite:///{folder}/bench.sqlite3")
-    url = os.environ.get("BENCH_SEALER_POSTGRES_URL")
-    if url:
-        postgres_reset(url)
+    with sqlite_url("sahayata-sealer-") as url:
         _run_child(url)
+    postgres = os.environ.get("BENCH_SEALER_POSTGRES_URL")
+    if postgres:
+        postgres_reset(postgres, "BENCH_SEALER_POSTGRES_URL")
+        _run_child(postgres)
 
 
 if __name__ == "__main__":

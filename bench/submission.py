@@ -52,13 +52,13 @@ def main() -> None:
         _run_child(f"sqlite:///{folder}/bench.sqlite3", "sqlite")
     postgres = os.environ.get("BENCH_POSTGRES_URL")
     if postgres:
-        from bench.wallet import _drop_postgres_tables
+        from bench._fresh import postgres_schema_reset
 
-        _drop_postgres_tables(postgres)
+        postgres_schema_reset(postgres, "BENCH_POSTGRES_URL")
         try:
             _run_child(postgres, "postgresql")
         finally:
-            _drop_postgres_tables(postgres)
+            postgres_schema_reset(postgres, "BENCH_POSTGRES_URL")
 
 
 # --- child ----------------------------------------------------------------------------------

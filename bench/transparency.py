@@ -293,6 +293,9 @@ def child(simulate: bool) -> None:
         naive=naive,
         debug=settings.DEBUG,
     )
+    # The page's static URLs come from collectstatic's manifest with DEBUG off (as in
+    # production): gather them first, or a fresh checkout fails to render it.
+    call_command("collectstatic", "--noinput", verbosity=0)
     _emit(
         figure="dashboard_page",
         backend=backend,

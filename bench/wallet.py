@@ -24,17 +24,13 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
-import tempfile
 import time
 import uuid
-from pathlib import Path
 from typing import Any
 
-from bench import production_env
+from bench._fresh import postgres_schema_reset, run_child, sqlite_url
 
-ROOT = Path(__file__).resolve().parent.parent
 SINGLE_N = int(os.environ.get("BENCH_WALLET_SINGLE", "1500"))
 BATCH_SIZE = 1000
 BATCHES = int(os.environ.get("BENCH_WALLET_BATCHES", "6"))
@@ -47,29 +43,7 @@ CONCURRENT_SECONDS = float(os.environ.get("BENCH_WALLET_SECONDS", "4"))
 
 def _run_child(url: str, backend: str) -> None:
     # DEBUG off, no query log: measure the service, not the debug cursor.
-    env = production_env(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="sahayata.settings")
-    result = subprocess.run(  # noqa: S603 - our own module, fixed argv
-        [sys.executable, "-m", "bench.wallet", "--child", backend],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    sys.stdout.write(result.stdout)
-    if result.returncode != 0:
-        sys.stderr.write(result.stderr[-4000:])
-        print(json.dumps({"bench": "wallet", "backend": backend, "error": "child failed"}))
-
-
-def _drop_postgres_tables(url: str) -> None:
-    import psycopg
-    from psycopg.conninfo import make_conninfo
-
-    conninfo = make_conninfo(url.replace("postgres://", "postgresql://", 1))
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        conn.execute("DROP SCHEMA public CASCADE")
-        conn.execute("CREATE SCHEMA public")
+    run_child("bench.wallet", url, args=[backend], error={"backend": backend})
 
 
 def main() -> None:
@@ -77,17 +51,15 @@ def main() -> None:
     if url:
         _run_child(url, "postgresql" if url.startswith("postgres") else "sqlite")
     else:
-        with tempfile.TemporaryDirectory(prefix="sahayata-bench-") as folder:
-            _run_child(f"sqlite:///{folder}/bench.sqlite3", "sqlite")
+        with sqlite_url("sahayata-bench-") as fresh:
+            _run_child(fresh, "sqlite")
     pg_url = os.environ.get("BENCH_POSTGRES_URL")
     if pg_url:
-        if "bench" not in pg_url.rsplit("/", 1)[-1]:
-            raise SystemExit("BENCH_POSTGRES_URL must name a database dedicated to benchmarks")
-        _drop_postgres_tables(pg_url)
+        postgres_schema_reset(pg_url, "BENCH_POSTGRES_URL")
         try:
             _run_child(pg_url, "postgresql")
         finally:
-            _drop_postgres_tables(pg_url)
+            postgres_schema_reset(pg_url, "BENCH_POSTGRES_URL")
 
 
 # --- child: runs against the bench database ------------------------------------------------
