@@ -18,7 +18,8 @@ from django.utils import timezone
 
 from sahayata.core.csp import source_hash
 from sahayata.transparency.models import Milestone
-from tests.deploy.test_defaults import ROOT, _production_env
+from tests.deploy.profile import ROOT
+from tests.deploy.profile import production_env as _production_env
 from tests.factories.catalogue import ServiceFactory
 from tests.factories.places import CentreFactory
 
