@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,18 @@ DESKTOP = {"width": 1366, "height": 900}
 BLOCKING_IMPACTS = ("serious", "critical")
 
 _axe_source: str | None = None
+
+
+def wait_until(page: Any, expression: str, *, timeout_s: float = 15.0) -> None:
+    """Wait until ``expression`` is truthy in ``page``. Playwright's ``wait_for_function``
+    polls with ``new Function`` inside the page, which our CSP (no 'unsafe-eval') blocks
+    whenever the first check is false; ``page.evaluate`` goes through the DevTools
+    protocol, which the page's policy does not govern."""
+    deadline = time.monotonic() + timeout_s
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout_s} s: {expression}")
+        time.sleep(0.05)
 
 
 def axe_source() -> str:

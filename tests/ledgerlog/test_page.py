@@ -12,6 +12,7 @@ from django.test import Client
 
 from sahayata.ledgerlog.models import LogHead
 from sahayata.ledgerlog.services import log_publish
+from tests.browser_helpers import wait_until
 from tests.ledgerlog.conftest import History
 from tests.ledgerlog.verifier import verify_log
 
@@ -105,7 +106,7 @@ def test_the_browser_checks_a_receipt_itself(live_server: Any, page: Any, log_ke
         {"application_no": application.number, "salt": application.log_salt}
     )
     page.goto(f"{live_server.url}{PAGE}#{query}")
-    page.wait_for_function("document.getElementById('log-check-result').dataset.verified")
+    wait_until(page, "document.getElementById('log-check-result').dataset.verified")
     text = page.inner_text("[data-testid=check-result]")
     assert "Verified in your browser" in text, text
     assert not any(r.startswith("POST") for r in requests)  # checked locally, not posted

@@ -33,6 +33,7 @@ from sahayata.people.models import Role
 from sahayata.site.outbox import outbox_drain
 from sahayata.transparency.models import Milestone
 from sahayata.wallet.models import TopUp
+from tests.browser_helpers import wait_until
 from tests.factories.applications import certificate_service, counter, officer_of, submitted
 from tests.factories.people import TEST_PASSWORD, CitizenFactory, UserFactory, totp_code
 
@@ -297,13 +298,13 @@ def test_every_page_runs_under_the_policy_with_its_scripts_working(
     )
     spy.visit(public, f"/dashboard/milestones/{milestone.pk}/")
     public.locator(".share img").scroll_into_view_if_needed()  # loading="lazy"
-    public.wait_for_function("document.querySelector('.share img').naturalWidth === 1200")
+    wait_until(public, "document.querySelector('.share img').naturalWidth === 1200")
     spy.settled(public)  # the card drew as an image, its inline style refused nowhere
     spy.visit(public, f"/dashboard/milestones/{milestone.pk}/card.svg")  # alone, as shared
     bill.refresh_from_db()  # the receipt's log QR code: ledgerlog/verify.js checks the proof
     receipt = urlencode({"application_no": bill.number, "salt": bill.log_salt})
     spy.visit(public, f"/dashboard/log/#{receipt}")
-    public.wait_for_function("document.getElementById('log-check-result').dataset.verified")
+    wait_until(public, "document.getElementById('log-check-result').dataset.verified")
     spy.settled(public)
     assert "যাচাই" in public.inner_text("#log-check-result")
     spy.visit(public, "/track/")

@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from tests.browser_helpers import wait_until
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 LOADED_BENGALI_FACES = """
@@ -36,9 +38,7 @@ def test_home_heading_in_bengali_then_english(
     page_checks.check(page, "bengali")
 
     page.locator("button[name=language][value=en]").click()
-    page.wait_for_function(
-        "document.querySelector('#site-heading').innerText.trim() === 'Sahayata'"
-    )
+    wait_until(page, "document.querySelector('#site-heading').innerText.trim() === 'Sahayata'")
     assert page.evaluate("document.documentElement.lang") == "en"
     assert page.locator("a[href='/track/']").inner_text() == "Track an application"
     page_checks.check(page, "english")
