@@ -114,8 +114,6 @@ def test_a_settlement_that_loses_a_deadlock_is_retried_or_busy(inside_a_transact
     def rival() -> str:
         try:
             with transaction.atomic(), connection.cursor() as cursor:
-                # This side must never be the victim: the settlement's 1 s timer fires first.
-                cursor.execute("SET LOCAL deadlock_timeout = '30s'")
                 cursor.execute(
                     "SELECT id FROM wallet_accountstripe WHERE id = ANY(%s) ORDER BY id FOR UPDATE",
                     [stripe_ids],
@@ -123,6 +121,12 @@ def test_a_settlement_that_loses_a_deadlock_is_retried_or_busy(inside_a_transact
                 stripes_locked.set()
                 settler_ready.wait(timeout=20)
                 _wait_until_blocked(settler_pid[0])
+                # This side must never be the victim. Both sides share deadlock_timeout (only a
+                # superuser may change it, and CI's role is not one); the side whose timer fires
+                # first runs the check and is aborted. The settler has been waiting since before
+                # the poll saw it; waiting a further half of the default 1 s here keeps its timer
+                # first even when the machine is slow to schedule either thread.
+                time.sleep(0.5)
                 cursor.execute(
                     "SELECT id FROM wallet_account WHERE id = %s FOR UPDATE", [at.wallet.pk]
                 )
