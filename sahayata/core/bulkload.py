@@ -111,6 +111,7 @@ def schema_defer(items: Sequence[Deferrable], *, using: str = DEFAULT_DB_ALIAS) 
     state = schema_state(items, using=using)
     dropped = 0
     with transaction.atomic(using=using), connections[using].cursor() as cursor:
+        dialect.constraints_fire_pending(using=using)
         for item in reversed(items):  # checks and foreign keys first, as a migration would
             if state[item.name] != "missing":
                 cursor.execute(item.drop)
@@ -130,6 +131,7 @@ def schema_restore(items: Sequence[Deferrable], *, using: str = DEFAULT_DB_ALIAS
         if state[item.name] != "missing":
             continue
         with transaction.atomic(using=using), db.cursor() as cursor:
+            dialect.constraints_fire_pending(using=using)
             dialect.index_build_memory()
             if item.kind == INDEX:
                 cursor.execute(item.create)
@@ -139,6 +141,7 @@ def schema_restore(items: Sequence[Deferrable], *, using: str = DEFAULT_DB_ALIAS
     for item in items:
         if item.kind != INDEX:
             with transaction.atomic(using=using):
+                dialect.constraints_fire_pending(using=using)
                 dialect.constraint_validate(item.table, item.name, using=using)
     dialect.foreign_keys_on(using=using)
     dialect.foreign_keys_check(sorted({item.table for item in items}), using=using)

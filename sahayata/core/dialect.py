@@ -900,6 +900,15 @@ def schema_objects(
     return found
 
 
+def constraints_fire_pending(*, using: str = DEFAULT_DB_ALIAS) -> None:
+    """PostgreSQL: check now the deferred foreign keys of rows written earlier in this
+    transaction, as ``ALTER TABLE`` refuses to touch a table with pending trigger events
+    (a caller's transaction around the load, as in tests). Nothing on SQLite."""
+    db = connections[using]
+    if _pg(db):
+        db.check_constraints()  # SET CONSTRAINTS ALL IMMEDIATE, then back to DEFERRED
+
+
 def index_build_memory(mib: int = 256) -> None:
     """Inside a transaction that builds an index: PostgreSQL sorts in ``mib`` MiB of
     ``maintenance_work_mem`` (a user's setting) instead of its 64 MiB default; SQLite's
