@@ -246,3 +246,33 @@ def test_a_returned_application_with_an_amount_is_corrected_in_rupees(client: Cl
     application.refresh_from_db()
     assert application.status == "pending_approval"
     assert application.fields == {"note": "b", "duty_paise": 165_050}
+
+
+@pytest.mark.parametrize("typed", ["৯৬,০০০", "96,000", "₹ 96,000", " 96000 "])
+def test_a_whole_number_typed_with_commas_or_bengali_digits_is_read(typed: str) -> None:
+    """An income typed as people write it (Bengali digits, Indian commas, a ₹) is the
+    number 96000, not "Enter a whole number"."""
+    at = counter()
+    service = ServiceFactory()
+    FormFieldFactory(service=service, name="annual_family_income", type="number", example="96000")
+    published(service)
+    citizen = CitizenFactory()
+    client = _client(at)
+    url, token = _open_form(client, citizen.public_id, service.code)
+    response = client.post(url, {"form_token": token, "annual_family_income": typed})
+    assert response.status_code == 302 and "acknowledgement" in response["Location"]
+    assert Application.objects.get().fields["annual_family_income"] == 96000
+
+
+@pytest.mark.parametrize("typed", ["96000.50", "৯৬ হাজার", "-5,000"])
+def test_a_number_that_is_not_whole_is_refused_and_kept_as_typed(typed: str) -> None:
+    at = counter()
+    service = ServiceFactory()
+    FormFieldFactory(service=service, name="annual_family_income", type="number", example="96000")
+    published(service)
+    client = _client(at)
+    url, token = _open_form(client, CitizenFactory().public_id, service.code)
+    response = client.post(url, {"form_token": token, "annual_family_income": typed})
+    page = response.content.decode()
+    assert Application.objects.count() == 0
+    assert "একটি পূর্ণসংখ্যা লিখুন" in page and f'value="{typed}"' in page

@@ -56,3 +56,26 @@ def test_topup_from_request_to_credit_in_bengali(
 
     log_in(page, live_server, operator.username, "/wallet/", page_checks)
     assert page.inner_text("[data-testid=balance]") == "₹১,০২,৫০০.০০"
+
+
+def test_wallet_with_top_ups_fits_a_360_px_phone(
+    live_server: Any, phone_page: Any, page_checks: Any
+) -> None:
+    """The recent top-ups (with each one's long log salt) scroll inside their box on a
+    phone: the page itself never scrolls sideways (page_checks fails on it)."""
+    from sahayata.wallet.services import topup_request
+
+    centre = CentreFactory()
+    funded_wallet(centre=centre, amount_paise=1_00_000_00)
+    operator = UserFactory(role="operator", centre=centre)
+    for n in range(2):
+        topup_request(
+            centre=centre,
+            amount_paise=9_10_000_00,
+            bank_reference=f"SIM1-{n}-20250307",
+            requested_by=operator,
+        )
+    log_in(phone_page, live_server, operator.username, "/wallet/", page_checks)
+    assert phone_page.locator("[data-testid=topup-salt]").count() == 2
+    region = phone_page.locator("div.table-scroll[role=region]")
+    assert region.count() == 1 and region.get_attribute("tabindex") == "0"

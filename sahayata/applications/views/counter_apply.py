@@ -38,7 +38,7 @@ from sahayata.applications.services import (
 from sahayata.applications.views.common import error_page, not_found, staff_page
 from sahayata.catalogue.selectors import service_current_version, service_get
 from sahayata.core.errors import DomainError
-from sahayata.core.money import AMOUNT_PROBLEMS, format_inr
+from sahayata.core.money import AMOUNT_PROBLEMS, ascii_digits, format_inr
 from sahayata.people import policy
 from sahayata.people.models import Citizen, User
 from sahayata.people.roles import staff_user
@@ -165,9 +165,21 @@ def _uploads(request: HttpRequest) -> list[Upload]:
     return uploads
 
 
+def _typed_number(text: str) -> str:
+    """A whole number as people type it at the counter (৯৬,০০০, 96,000, ₹ 96000) in the
+    figures the rules read (96000); anything else is left as typed, for the rules to refuse
+    and the form to show again."""
+    compact = ascii_digits(text).strip().removeprefix("₹").replace(",", "").replace(" ", "")
+    return compact if compact.isascii() and compact.isdigit() else text
+
+
 def _posted_values(post: QueryDict, definition: dict[str, Any]) -> dict[str, str]:
-    names = {spec["name"] for spec in definition.get("form_fields", [])}
-    return {key: post.get(key, "") for key in post if key in names}
+    types = {spec["name"]: spec.get("type", "text") for spec in definition.get("form_fields", [])}
+    values = {key: post.get(key, "") for key in post if key in types}
+    return {
+        key: _typed_number(value) if types[key] == "number" else value
+        for key, value in values.items()
+    }
 
 
 def _apply_url(citizen_id: uuid.UUID, service_code: str, token: str, **extra: str) -> str:
