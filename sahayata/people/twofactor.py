@@ -4,9 +4,10 @@ Finance officers and administrators (``SAHAYATA_OTP_REQUIRED_ROLES``) give a cod
 the password before any page opens (``people.middleware.SecondFactorMiddleware``). A user
 without a confirmed device enrols: a new secret, shown once as a QR code and as text,
 confirmed by a code from it; then ten single-use recovery codes (a django-otp static
-device) are shown once. Wrong codes are throttled by django-otp (each failure doubles the
-wait). An administrator resets another user's devices when one is lost. Every write here
-leaves an audit event; no secret and no code goes into one.
+device) are shown once; only a keyed digest of each is stored (``recovery_code_digest``),
+so a copy of the database logs no one in. Wrong codes are throttled by django-otp (each
+failure doubles the wait). An administrator resets another user's devices when one is
+lost. Every write here leaves an audit event; no secret and no code goes into one.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django_otp.models import VerifyNotAllowed
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -55,6 +57,18 @@ def recovery_codes_left(user: User) -> int:
 
 def _normalise(code: str) -> str:
     return re.sub(r"[\s-]", "", code or "").lower()[:32]
+
+
+RECOVERY_DIGEST_SALT = "sahayata.people.recovery-code"
+
+
+def recovery_code_digest(user_id: int, code: str) -> str:
+    """What is stored for a recovery code: an HMAC under ``SECRET_KEY`` of the user and
+    the normalised code, cut to the 16 characters of django-otp's token column (64 bits:
+    a guess needs the key; online guesses are throttled). Rotating ``SECRET_KEY`` voids every
+    recovery code: the authenticator still works, and a new set is one click away."""
+    value = f"{user_id}:{_normalise(code)}"
+    return salted_hmac(RECOVERY_DIGEST_SALT, value, algorithm="sha256").hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -97,7 +111,7 @@ def otp_enrol_begin(*, user: User) -> TOTPDevice:
 
 def otp_enrol_confirm(*, user: User, code: str) -> tuple[Verification, list[str]]:
     """Confirm the unconfirmed device with a code from it; on success the recovery codes
-    are made and returned (to be shown once: only they are stored, to be matched)."""
+    are made and returned (to be shown once: only their digests are stored, to be matched)."""
     with transaction.atomic():
         device = (
             TOTPDevice.objects.select_for_update()
@@ -132,7 +146,9 @@ def _recovery_codes_replace(user: User) -> list[str]:
         token = StaticToken.random_token()
         if token not in codes:
             codes.append(token)
-    StaticToken.objects.bulk_create([StaticToken(device=device, token=t) for t in codes])
+    StaticToken.objects.bulk_create(
+        [StaticToken(device=device, token=recovery_code_digest(user.pk, t)) for t in codes]
+    )
     return codes
 
 
@@ -173,7 +189,7 @@ def otp_verify(*, user: User, code: str) -> Verification:
         )
         if recovery is None:
             return Verification(reason="wrong")
-        result = _check(recovery, code)
+        result = _check(recovery, recovery_code_digest(user.pk, code))
         if result.device is None:
             return result
         event_record(

@@ -19,7 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from sahayata.audit.models import AuditEvent
 from sahayata.people.models import Role
 from sahayata.people.tokens import api_token_create
-from sahayata.people.twofactor import otp_devices_reset
+from sahayata.people.twofactor import otp_devices_reset, recovery_code_digest
 from tests.factories import TEST_PASSWORD, UserFactory, totp_code
 
 pytestmark = pytest.mark.django_db
@@ -102,9 +102,10 @@ def test_enrolment_shows_the_key_as_qr_and_text_and_confirms_with_a_code() -> No
     page = client.post(ENROL, {"code": totp_code(device), "next": "/start/"}).content.decode()
     codes = re.findall(r"<li><code>([a-z2-7]{8})</code></li>", page)
     assert len(codes) == len(set(codes)) == 10
-    assert set(StaticToken.objects.filter(device__user=user).values_list("token", flat=True)) == (
-        set(codes)
-    )
+    # Only keyed digests are stored: no shown code is in the database.
+    stored = set(StaticToken.objects.filter(device__user=user).values_list("token", flat=True))
+    assert stored == {recovery_code_digest(user.pk, code) for code in codes}
+    assert not stored & set(codes)
     assert TOTPDevice.objects.get(user=user).confirmed
     assert client.get("/wallet/topups/").status_code == 200
     event = AuditEvent.objects.get(action="user.otp_enrol")
@@ -286,3 +287,44 @@ def test_demo_otp_code_prints_a_code_that_logs_in() -> None:
     _password(client, user)
     assert code == totp_code(device)
     assert client.post(VERIFY, {"code": code}).status_code == 302
+
+
+def test_a_stored_digest_typed_as_a_code_does_not_log_in() -> None:
+    """A copy of the database gives no recovery code: what is stored is refused."""
+    user = UserFactory(role=Role.ADMIN)
+    _enrolled(Client(), user)
+    stolen = StaticToken.objects.filter(device__user=user).values_list("token", flat=True)[0]
+    client = Client()
+    _password(client, user)
+    assert client.post(VERIFY, {"code": stolen}).status_code == 400
+    assert client.get("/admin/").status_code == 302
+
+
+def test_the_digest_depends_on_the_user_and_the_key(settings) -> None:
+    assert recovery_code_digest(1, "abcd2345") != recovery_code_digest(2, "abcd2345")
+    assert recovery_code_digest(1, "ABCD-2345") == recovery_code_digest(1, "abcd2345")
+    before = recovery_code_digest(1, "abcd2345")
+    settings.SECRET_KEY = "another key for this test only, long enough to be a key " * 2
+    assert recovery_code_digest(1, "abcd2345") != before
+
+
+def test_the_migration_digests_the_plain_codes_stored_before_it() -> None:
+    """people/0004 turns the plain codes django-otp stored into digests, with the same
+    function the login uses (frozen in the migration: the two must agree)."""
+    import importlib
+
+    from django.apps import apps
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    migration = importlib.import_module("sahayata.people.migrations.0004_recovery_code_digests")
+    user = UserFactory(role=Role.FINANCE)
+    device = StaticDevice.objects.create(user=user, name="recovery codes", confirmed=True)
+    StaticToken.objects.create(device=device, token="abcd2345")
+    for code in ("abcd2345", "ABCD-2345", " x y "):
+        assert migration.digest(user.pk, code) == recovery_code_digest(user.pk, code)
+    migration.digest_existing(apps, None)
+    assert StaticToken.objects.get(device=device).token == recovery_code_digest(user.pk, "abcd2345")
+    client = Client()
+    _password(client, user)
+    TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+    assert client.post(VERIFY, {"code": "abcd-2345", "next": "/start/"}).status_code == 302
