@@ -157,35 +157,91 @@ FLOOR_TABLES = (
 
 FLOOR_SLICE = 50_000
 
+# BENCH_TRANSPARENCY_KEEP_INDEXES=1: the simulator keeps every index and constraint during
+# the load (as before issue 14's bulk load), and so does the floor.
+KEEP_INDEXES = os.environ.get("BENCH_TRANSPARENCY_KEEP_INDEXES") == "1"
+
+
+def _clone_schema(cursor: Any, vendor: str, table: str, clone: str) -> tuple[list[str], list[str]]:
+    """Create ``clone`` with ``table``'s columns; return the statements that give it the
+    table's keys, indexes and constraints: (before the load, after it). After the load:
+    what the simulator defers (``sahayata.simulator.bulk``), unless KEEP_INDEXES."""
+    from sahayata.simulator.bulk import deferred_items
+
+    deferred = set() if KEEP_INDEXES else {i.name for i in deferred_items() if i.table == table}
+    before: list[str] = []
+    after: list[str] = []
+    if vendor == "postgresql":
+        # Columns, defaults and NOT NULL only; then every key, constraint and index of the
+        # table under a name of its own (LIKE … INCLUDING ALL would copy no foreign key).
+        cursor.execute(f"CREATE TABLE {clone} (LIKE {table} INCLUDING DEFAULTS)")
+        cursor.execute(
+            "SELECT k.conname, k.contype, pg_get_constraintdef(k.oid) FROM pg_constraint k "
+            "WHERE k.conrelid = %s::regclass AND k.contype IN ('p', 'u', 'c', 'f') "
+            "ORDER BY position(k.contype IN 'pucf'), k.conname",
+            [table],
+        )
+        for n, (name, _kind, definition) in enumerate(cursor.fetchall()):
+            sql = f"ALTER TABLE {clone} ADD CONSTRAINT {clone[:40]}_c{n} {definition}"
+            if name in deferred:
+                after.append(f"{sql} NOT VALID")
+                after.append(f"ALTER TABLE {clone} VALIDATE CONSTRAINT {clone[:40]}_c{n}")
+            else:
+                before.append(sql)
+        cursor.execute(
+            "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = %s "
+            "AND i.schemaname = current_schema() AND NOT EXISTS (SELECT 1 FROM pg_constraint "
+            "k WHERE k.conrelid = %s::regclass AND k.conname = i.indexname) ORDER BY 1",
+            [table, table],
+        )
+        for n, (name, definition) in enumerate(cursor.fetchall()):
+            head, _, rest = definition.partition(" ON ")
+            on_table = rest.split(" ", 1)
+            sql = f"{head.rsplit(' ', 1)[0]} {clone[:40]}_i{n} ON {clone} {on_table[1]}"
+            (after if name in deferred else before).append(sql)
+        return before, after
+    cursor.execute(
+        "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = %s "
+        "AND sql IS NOT NULL ORDER BY type = 'index'",
+        [table],
+    )
+    for kind, name, ddl in cursor.fetchall():
+        ddl = ddl.replace(f'"{table}"', f'"{clone}"', 1)
+        if kind == "index":
+            ddl = ddl.replace(f'"{name}"', f'"{name}_floor"', 1)
+            ddl = ddl.replace(f'"{table}"', f'"{clone}"')
+            (after if name in deferred else before).append(ddl)
+        else:
+            cursor.execute(ddl)
+    return before, after
+
 
 def write_floor() -> dict[str, Any]:
     """The storage floor under the simulator: the rows it wrote, copied by one
-    ``INSERT … SELECT`` per table into empty clones with the same columns and indexes, on
-    the same database (no rules, no Python per row). Returns seconds and rows."""
+    ``INSERT … SELECT`` per table into empty clones with the same columns, keys, indexes
+    and constraints, on the same database (no rules, no Python per row), loaded the way the
+    simulator loads: the indexes, foreign keys and checks it builds after the load are
+    built after the floor's too, and counted in its time (SQLite: foreign keys off during
+    the load, then ``PRAGMA foreign_key_check``). Returns seconds and rows."""
     from django.db import connection, transaction
+
+    from sahayata.core import dialect
 
     rows = 0
     seconds = 0.0
+    vendor = connection.vendor
+    deferring = not KEEP_INDEXES
     with connection.cursor() as cursor:
         for table in FLOOR_TABLES:
             clone = f"{table}_floor"
             cursor.execute(f"DROP TABLE IF EXISTS {clone}")
-            if connection.vendor == "postgresql":
-                cursor.execute(f"CREATE TABLE {clone} (LIKE {table} INCLUDING ALL)")
-            else:
-                cursor.execute(
-                    "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = %s "
-                    "AND sql IS NOT NULL ORDER BY type = 'index'",
-                    [table],
-                )
-                for kind, name, ddl in cursor.fetchall():
-                    ddl = ddl.replace(f'"{table}"', f'"{clone}"', 1)
-                    if kind == "index":
-                        ddl = ddl.replace(f'"{name}"', f'"{name}_floor"', 1)
-                        ddl = ddl.replace(f'"{table}"', f'"{clone}"')
-                    cursor.execute(ddl)
+            before, after = _clone_schema(cursor, vendor, table, clone)
+            for sql in before:
+                cursor.execute(sql)
+            if deferring:
+                dialect.foreign_keys_off()
             started = time.perf_counter()
-            if connection.vendor == "postgresql":
+            if vendor == "postgresql":
                 with transaction.atomic():
                     cursor.execute(f"INSERT INTO {clone} SELECT * FROM {table}")
                     rows += cursor.rowcount
@@ -202,9 +258,19 @@ def write_floor() -> dict[str, Any]:
                             [low, low + FLOOR_SLICE],
                         )
                         rows += cursor.rowcount
+            for sql in after:
+                with transaction.atomic():
+                    dialect.index_build_memory()
+                    cursor.execute(sql)
+            if deferring:
+                dialect.foreign_keys_on()
+                if vendor != "postgresql":
+                    cursor.execute(f"PRAGMA foreign_key_check({clone})")
+                    if cursor.fetchall():
+                        raise RuntimeError(f"{clone}: rows without their parent")
             seconds += time.perf_counter() - started
             cursor.execute(f"DROP TABLE {clone}")
-    return {"seconds": round(seconds, 2), "rows": rows}
+    return {"seconds": round(seconds, 2), "rows": rows, "indexes_after_load": deferring}
 
 
 def history_size() -> dict[str, int]:
@@ -254,6 +320,7 @@ def child(simulate: bool) -> None:
             seed=1,
             start=dt.date(2025, 3, 1),
             progress_out=None,
+            defer_indexes=not KEEP_INDEXES,  # as ``manage.py simulate`` into an empty database
         )
         seconds = time.monotonic() - started
         cpu_seconds = time.process_time() - cpu_started
@@ -271,6 +338,8 @@ def child(simulate: bool) -> None:
             # The issue's figure: the simulator's speed against the floor's (goal >= 0.5).
             speed_vs_floor=round(floor["seconds"] / seconds, 3) if seconds else None,
             cpu_seconds=round(cpu_seconds, 1),
+            indexes_after_load=not KEEP_INDEXES,
+            load_average=[round(x, 2) for x in os.getloadavg()],
             applications=simulation.applications,
             wallet_payments=simulation.payments,
             payments_per_second=round(rate, 1),

@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, closing, contextmanager
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Model
 
@@ -93,6 +95,24 @@ def uuid_value(value: uuid.UUID | None) -> Any:
     if value is None or _db().features.has_native_uuid_field:
         return value
     return value.hex
+
+
+def datetime_adapter(db: Any) -> Callable[[datetime], object]:
+    """``db.ops.adapt_datetimefield_value`` for aware datetimes made in Python; on SQLite
+    (text in the connection's time zone) without its per-call checks, which cost a bulk
+    writer more than the write."""
+    if db.vendor != "sqlite" or not settings.USE_TZ:
+        return db.ops.adapt_datetimefield_value
+    zone = db.timezone
+    fallback = db.ops.adapt_datetimefield_value
+
+    def adapt(value: datetime) -> object:
+        if value.tzinfo is None:
+            return fallback(value)
+        # timezone.make_naive(value, zone), then str(): what Django's SQLite backend does.
+        return str(value.astimezone(zone).replace(tzinfo=None))
+
+    return adapt
 
 
 def uuid_values(values: Iterable[uuid.UUID]) -> list[Any]:
@@ -855,3 +875,185 @@ def replica_lag_seconds(alias: str) -> float | None:
         cursor.execute(_REPLICA_LAG_SQL)
         row = cursor.fetchone()
     return None if row is None or row[0] is None else max(0.0, float(row[0]))
+
+
+# --- secondary indexes and constraints built after a bulk load (sahayata.core.bulkload) ----
+
+
+def foreign_keys_droppable() -> bool:
+    """Can a foreign key or check be dropped and added again without rebuilding its table?
+    PostgreSQL: yes. SQLite: no, they are part of the table's definition."""
+    return _pg(_db())
+
+
+def schema_objects(
+    tables: Sequence[str], *, using: str = DEFAULT_DB_ALIAS
+) -> dict[tuple[str, str], str]:
+    """The named indexes and constraints of ``tables``: (table, name) → ``present``, or
+    ``not_valid`` for a PostgreSQL constraint added ``NOT VALID`` and not validated yet."""
+    db = connections[using]
+    found: dict[tuple[str, str], str] = {}
+    with db.cursor() as cursor:
+        if _pg(db):
+            cursor.execute(
+                "SELECT tablename, indexname FROM pg_indexes "
+                "WHERE schemaname = current_schema() AND tablename = ANY(%s)",
+                [list(tables)],
+            )
+            found.update({(t, n): "present" for t, n in cursor.fetchall()})
+            cursor.execute(
+                "SELECT c.relname, k.conname, k.convalidated FROM pg_constraint k "
+                "JOIN pg_class c ON c.oid = k.conrelid "
+                "WHERE c.relnamespace = current_schema()::regnamespace AND c.relname = ANY(%s)",
+                [list(tables)],
+            )
+            for table, name, valid in cursor.fetchall():
+                found[(table, name)] = "present" if valid else "not_valid"
+            return found
+        marks = ", ".join(["%s"] * len(tables))
+        cursor.execute(
+            "SELECT tbl_name, name FROM sqlite_master "  # noqa: S608 - placeholders only
+            f"WHERE type = 'index' AND tbl_name IN ({marks})",
+            list(tables),
+        )
+        found.update({(t, n): "present" for t, n in cursor.fetchall()})
+    return found
+
+
+def constraints_fire_pending(*, using: str = DEFAULT_DB_ALIAS) -> None:
+    """PostgreSQL: check now the deferred foreign keys of rows written earlier in this
+    transaction, as ``ALTER TABLE`` refuses to touch a table with pending trigger events
+    (a caller's transaction around the load, as in tests). Nothing on SQLite."""
+    db = connections[using]
+    if _pg(db):
+        db.check_constraints()  # SET CONSTRAINTS ALL IMMEDIATE, then back to DEFERRED
+
+
+def index_build_memory(mib: int = 256) -> None:
+    """Inside a transaction that builds an index: PostgreSQL sorts in ``mib`` MiB of
+    ``maintenance_work_mem`` (a user's setting) instead of its 64 MiB default; SQLite's
+    page cache is already large on the loading connection (``page_cache_large``)."""
+    db = _db()
+    if _pg(db):
+        with db.cursor() as cursor:
+            cursor.execute(f"SET LOCAL maintenance_work_mem = '{int(mib)}MB'")
+
+
+def constraint_not_valid(create_sql: str) -> str:
+    """``ALTER TABLE … ADD CONSTRAINT …`` that checks no existing row (PostgreSQL's ``NOT
+    VALID``: new rows are checked at once, the old ones by ``constraint_validate``)."""
+    return f"{create_sql} NOT VALID" if _pg(_db()) else create_sql
+
+
+def constraint_validate(table: str, name: str, *, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Check every row against a constraint added ``NOT VALID`` (an ``IntegrityError`` on
+    the first that breaks it); nothing to do if it is valid already, or on SQLite."""
+    db = connections[using]
+    if not _pg(db):
+        return
+    with db.cursor() as cursor:
+        cursor.execute(
+            f"ALTER TABLE {db.ops.quote_name(table)} VALIDATE CONSTRAINT {db.ops.quote_name(name)}"
+        )
+
+
+def foreign_keys_off(*, using: str = DEFAULT_DB_ALIAS) -> bool:
+    """SQLite: stop checking foreign keys on this connection; True if they are off (not
+    inside a transaction, where ``PRAGMA foreign_keys`` is ignored). PostgreSQL: the
+    foreign keys are dropped instead (``sahayata.core.bulkload``); False."""
+    db = connections[using]
+    if _pg(db):
+        return False
+    if db.in_atomic_block:
+        return False  # inside a transaction the pragma would be ignored: still checked
+    return bool(db.disable_constraint_checking())
+
+
+def foreign_keys_on(*, using: str = DEFAULT_DB_ALIAS) -> None:
+    """SQLite: check foreign keys again on this connection (new rows only)."""
+    db = connections[using]
+    if not _pg(db) and not db.in_atomic_block:
+        db.enable_constraint_checking()
+
+
+def foreign_keys_check(
+    tables: Sequence[str] | None = None, *, using: str = DEFAULT_DB_ALIAS
+) -> None:
+    """SQLite: ``PRAGMA foreign_key_check`` over the whole database (rows written while
+    ``foreign_keys_off`` may be in any table): ``IntegrityError`` naming the first orphan
+    row. PostgreSQL validates its foreign keys itself (``constraint_validate``)."""
+    db = connections[using]
+    if not _pg(db):
+        db.check_constraints(table_names=None)
+
+
+def schema_describe(*, using: str = DEFAULT_DB_ALIAS) -> dict[str, list[tuple[Any, ...]]]:
+    """The whole schema of the database, sorted, to compare two databases (or one before
+    and after a bulk load): ``columns`` (table, column, type, not null, default),
+    ``indexes`` (table, name, columns, unique, partial condition, definition),
+    ``constraints`` (table, name, kind, definition, validated) and ``triggers``. SQLite keeps
+    its constraints in the table's definition: ``constraints`` holds that definition, and
+    its foreign keys as the database lists them."""
+    db = connections[using]
+    with db.cursor() as cursor:
+        if _pg(db):
+            cursor.execute(
+                "SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod), "
+                "a.attnotnull, pg_get_expr(d.adbin, d.adrelid) FROM pg_attribute a "
+                "JOIN pg_class c ON c.oid = a.attrelid "
+                "LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
+                "WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r' "
+                "AND a.attnum > 0 AND NOT a.attisdropped"
+            )
+            columns = cursor.fetchall()
+            cursor.execute(
+                "SELECT t.relname, i.relname, array_to_string(ARRAY(SELECT "
+                "pg_get_indexdef(x.indexrelid, k, true) FROM generate_series(1, x.indnkeyatts)"
+                " k), ', '), x.indisunique, coalesce(pg_get_expr(x.indpred, x.indrelid), ''), "
+                "pg_get_indexdef(x.indexrelid) FROM pg_index x "
+                "JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid "
+                "WHERE t.relnamespace = current_schema()::regnamespace"
+            )
+            indexes = cursor.fetchall()
+            cursor.execute(
+                "SELECT c.relname, k.conname, k.contype, pg_get_constraintdef(k.oid), "
+                "k.convalidated FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid "
+                "WHERE c.relnamespace = current_schema()::regnamespace"
+            )
+            constraints = cursor.fetchall()
+            cursor.execute(
+                "SELECT c.relname, g.tgname, pg_get_triggerdef(g.oid) FROM pg_trigger g "
+                "JOIN pg_class c ON c.oid = g.tgrelid "
+                "WHERE c.relnamespace = current_schema()::regnamespace AND NOT g.tgisinternal"
+            )
+            triggers = cursor.fetchall()
+        else:
+            cursor.execute(
+                'SELECT m.name, c.name, c.type, c."notnull", c.dflt_value FROM sqlite_master m '
+                "JOIN pragma_table_info(m.name) c WHERE m.type = 'table'"
+            )
+            columns = cursor.fetchall()
+            cursor.execute(
+                "SELECT m.name, l.name, (SELECT group_concat(coalesce(i.name, '<expr>'), ', ') "
+                'FROM pragma_index_info(l.name) i), l."unique", l.partial, '
+                "coalesce(s.sql, l.origin) FROM sqlite_master m JOIN pragma_index_list(m.name) l "
+                "LEFT JOIN sqlite_master s ON s.type = 'index' AND s.name = l.name "
+                "WHERE m.type = 'table'"
+            )
+            indexes = cursor.fetchall()
+            cursor.execute(
+                "SELECT name, 'table', 't', sql, 1 FROM sqlite_master WHERE type = 'table' "
+                "UNION ALL SELECT m.name, f.\"table\" || '.' || f.\"to\", 'f', "
+                "f.\"from\" || ' ' || f.on_update || ' ' || f.on_delete, 1 "
+                "FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) f "
+                "WHERE m.type = 'table'"
+            )
+            constraints = cursor.fetchall()
+            cursor.execute("SELECT tbl_name, name, sql FROM sqlite_master WHERE type = 'trigger'")
+            triggers = cursor.fetchall()
+    return {
+        "columns": sorted(tuple(row) for row in columns),
+        "indexes": sorted(tuple(row) for row in indexes),
+        "constraints": sorted(tuple(row) for row in constraints),
+        "triggers": sorted(tuple(row) for row in triggers),
+    }

@@ -17,12 +17,11 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Q
 from django.db.models.base import ModelState
@@ -388,7 +387,7 @@ def _rows(created: list[Transfer]) -> list[list[object]]:
     """The new transfers as rows in ``_INSERT_COLUMNS`` order, in the database's form."""
     db = _db()
     native_uuid = db.features.has_native_uuid_field
-    adapt_time = _time_adapter(db)
+    adapt_time = dialect.datetime_adapter(db)
 
     def uid(value: uuid.UUID | None) -> object:
         return value if value is None or native_uuid else value.hex
@@ -411,23 +410,6 @@ def _rows(created: list[Transfer]) -> list[list[object]]:
         ]
         for t in created
     ]
-
-
-def _time_adapter(db: Any) -> Callable[[datetime], object]:
-    """``db.ops.adapt_datetimefield_value`` for the aware datetimes the engine makes; on
-    SQLite (text in the connection's time zone) without its per-call checks."""
-    if db.vendor != "sqlite" or not settings.USE_TZ:
-        return db.ops.adapt_datetimefield_value
-    zone = db.timezone
-    fallback = db.ops.adapt_datetimefield_value
-
-    def adapt(value: datetime) -> object:
-        if value.tzinfo is None:
-            return fallback(value)
-        # timezone.make_naive(value, zone), then str(): what Django's SQLite backend does.
-        return str(value.astimezone(zone).replace(tzinfo=None))
-
-    return adapt
 
 
 def _insert(created: list[Transfer]) -> None:

@@ -91,3 +91,47 @@ def test_the_reader_allows_the_libraries_and_django() -> None:
     )
     names = [name for _, name in imported_modules(source, module="sahayata.core.errors")]
     assert names == ["django.db.models", "sahayata.core.money.rupees", "sahayata.core.ids"]
+
+
+# Where code may ask which database it is on.
+VENDOR_ALLOWED = {"sahayata/core/dialect.py"}
+
+
+def vendor_questions(source: str) -> list[int]:
+    """Lines of ``source`` that read a connection's ``vendor`` (``connection.vendor``,
+    ``db.vendor``, ``getattr(x, "vendor")``)."""
+    lines = []
+    for node in ast.walk(ast.parse(source)):
+        reads_attribute = isinstance(node, ast.Attribute) and node.attr == "vendor"
+        if reads_attribute or (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "getattr"
+            and len(node.args) >= 2
+            and isinstance(node.args[1], ast.Constant)
+            and node.args[1].value == "vendor"
+        ):
+            lines.append(node.lineno)
+    return lines
+
+
+def test_only_the_dialect_module_branches_on_the_database() -> None:
+    problems = [
+        f"{path.relative_to(PACKAGE.parent)}:{line}"
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if str(path.relative_to(PACKAGE.parent)) not in VENDOR_ALLOWED
+        for line in vendor_questions(path.read_text())
+    ]
+    assert problems == []
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "if connection.vendor == 'postgresql':\n    pass\n",
+        "x = connections['default'].vendor != 'sqlite'\n",
+        "getattr(db, 'vendor')\n",
+    ],
+)
+def test_the_reader_sees_each_vendor_question(source: str) -> None:
+    assert vendor_questions(source) == [1]

@@ -1,4 +1,5 @@
-"""The engine's datetime adapter writes what Django's own adaptation writes."""
+"""The bulk writers' datetime adapter (``dialect.datetime_adapter``) writes what Django's
+own adaptation writes."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pytest
 from django.db import connection
 
 from sahayata.core.clock import IST
-from sahayata.wallet.engine import _time_adapter
+from sahayata.core.dialect import datetime_adapter
 
 
 @pytest.mark.parametrize(
@@ -20,4 +21,4 @@ from sahayata.wallet.engine import _time_adapter
     ],
 )
 def test_same_value_as_django(value: dt.datetime) -> None:
-    assert _time_adapter(connection)(value) == connection.ops.adapt_datetimefield_value(value)
+    assert datetime_adapter(connection)(value) == connection.ops.adapt_datetimefield_value(value)

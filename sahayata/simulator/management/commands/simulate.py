@@ -43,6 +43,15 @@ class Command(BaseCommand):
             default=network.FREE_SAMPLE_FACTOR,
             help="Write 1 in N free-service applications, each counted N times in the rollups.",
         )
+        parser.add_argument(
+            "--keep-indexes",
+            action="store_true",
+            help=(
+                "Keep the big tables' secondary indexes, foreign keys and checks during the "
+                "load. By default a run into an empty database (no application, no transfer) "
+                "builds them after the load, then validates them."
+            ),
+        )
         parser.add_argument("--quiet", action="store_true", help="No progress bar.")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -62,6 +71,7 @@ class Command(BaseCommand):
                 label=options["label"],
                 progress_out=None if options["quiet"] else sys.stderr,
                 free_sample_factor=options["free_sample_factor"],
+                defer_indexes=not options["keep_indexes"],
             )
         except DomainError as error:
             raise CommandError(str(error.message)) from error
@@ -73,6 +83,8 @@ class Command(BaseCommand):
                 f"Interrupted. Simulated up to {until} (exclusive); continue with "
                 f"manage.py simulate --resume --days N"
                 + (f" --label {options['label']}" if options["label"] else "")
+                + " (a run that deferred its indexes builds them when the resumed run ends; "
+                "--resume --days 0 only builds them)"
             )
             sys.exit(130)
         self.stdout.write(
