@@ -12,6 +12,7 @@ from django.utils import timezone
 from sahayata.applications.models import Application, ApplicationDocument
 from sahayata.applications.selectors import operator_day_summary, wallet_service_holds_on
 from sahayata.applications.services import application_act
+from sahayata.people.models import Citizen
 from sahayata.wallet.models import Transfer
 from tests.factories.applications import certificate_service, counter, officer_of, submitted
 from tests.factories.catalogue import bill_service, free_service, paid_service
@@ -40,6 +41,23 @@ def test_find_register_and_search_in_both_languages(client: Client) -> None:
     assert response.status_code == 302
     bad = client.post("/counter/citizens/new", {"name_en": "X", "mobile": "12345"})
     assert bad.status_code == 422
+
+
+@pytest.mark.parametrize("field", ["name_en", "name_bn"])
+def test_an_over_long_name_is_refused_with_a_message_and_kept(client: Client, field: str) -> None:
+    """A name longer than its column is refused in the page's language, with what was
+    typed kept (on PostgreSQL it used to reach the database and fail)."""
+    at = counter()
+    client.force_login(at.operator)
+    client.cookies["django_language"] = "bn"
+    long_name = ("Ruma " if field == "name_en" else "রুমা ") * 41  # 205 characters
+    posted = {"name_en": "Ruma Das", "name_bn": "রুমা দাস", "mobile": "9830011111"}
+    response = client.post("/counter/citizens/new", {**posted, field: long_name})
+    page = response.content.decode()
+    assert response.status_code == 422
+    assert "নাম সর্বাধিক ২০০টি অক্ষরের হতে পারে।" in page
+    assert long_name.strip() in page and "9830011111" in page  # nothing typed is lost
+    assert not Citizen.objects.filter(mobile__endswith="9830011111").exists()
 
 
 def test_counter_submit_with_document_and_double_submit(client: Client) -> None:

@@ -26,8 +26,9 @@ from sahayata.applications.views.common import not_found, staff_page
 from sahayata.applications.views.counter_apply import counter_apply, counter_bar
 from sahayata.catalogue.selectors import service_search
 from sahayata.core.errors import DomainError
+from sahayata.core.money import localise_digits
 from sahayata.people import policy
-from sahayata.people.models import User
+from sahayata.people.models import Citizen, User
 from sahayata.people.roles import staff_user
 from sahayata.people.selectors import citizen_open, citizen_search
 from sahayata.people.services import DuplicateCitizen, citizen_register
@@ -63,6 +64,10 @@ def _counter_page(
     return response
 
 
+NAME_KEYS = ("name_en", "name_bn")
+NAME_MAX_LENGTH = Citizen._meta.get_field("name_en").max_length or 200
+
+
 @staff_page(*policy.roles_for("citizen.find_by_name"))
 def counter_home(request: HttpRequest) -> HttpResponse:
     """Find a citizen: by the exact mobile or Aadhaar number anywhere in the state, by name
@@ -78,6 +83,15 @@ def citizen_new(request: HttpRequest) -> HttpResponse:
         return redirect("applications:counter")
     user = _user(request)
     aadhaar = request.POST.get("aadhaar", "").strip()
+    if any(len(request.POST.get(key, "").strip()) > NAME_MAX_LENGTH for key in NAME_KEYS):
+        # The names' columns hold 200 characters: say so, rather than fail on PostgreSQL.
+        messages.error(
+            request,
+            _("A name can be at most %(count)s characters long.")
+            % {"count": localise_digits(str(NAME_MAX_LENGTH))},
+        )
+        form = {key: value for key, value in request.POST.items() if key != "aadhaar"}
+        return _counter_page(request, status=422, form=form)
     try:
         citizen = citizen_register(
             name_en=request.POST.get("name_en", ""),
