@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import CheckConstraint, Model
@@ -64,7 +65,9 @@ def deferrables(
     constraints, in the order it creates it (indexes, then foreign keys, then checks), less
     the index names in ``keep`` (those the load reads)."""
     db = connections[using]
-    editor = db.schema_editor(collect_sql=True)  # never entered: it only builds statements
+    # Never entered: it only builds statements (through its private builders, the ones
+    # ``create_model`` calls, which django-stubs does not declare).
+    editor: Any = db.schema_editor(collect_sql=True)
     editor.deferred_sql = []  # what entering would set (``_delete_index_sql`` reads it)
     found: list[Deferrable] = []
     for model in models:
@@ -78,7 +81,7 @@ def deferrables(
         if not dialect.foreign_keys_droppable():
             continue
         for field in model._meta.local_fields:
-            if field.remote_field and field.db_constraint:
+            if field.remote_field and getattr(field, "db_constraint", False):
                 statement = editor._create_fk_sql(model, field, "_fk_%(to_table)s_%(to_column)s")
                 name = _unquoted(statement.parts["name"])
                 drop = editor._delete_fk_sql(model, name)
