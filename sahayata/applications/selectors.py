@@ -420,6 +420,7 @@ class QueueFilter:
     service_code: str = ""
     state: str = ""
     due: str = ""
+    sort: str = ""  # "" (overdue first, then by due date) or "newest" (received, newest first)
 
 
 def application_search_q(text: str) -> Q:
@@ -452,6 +453,8 @@ def officer_queue(*, officer: User, today: dt.date, chosen: QueueFilter) -> Quer
         applications = applications.filter(
             due_date__gte=today, due_date__lte=today + dt.timedelta(days=6)
         )
+    if chosen.sort == "newest":  # today's arrivals on the first page
+        return applications.order_by("-submitted_at", "-pk")
     return applications.order_by("due_date", "submitted_at", "pk")
 
 

@@ -314,3 +314,26 @@ def test_the_browsers_echo_says_what_the_server_says(screen: Any) -> None:
             expected.append(error.code)
     assert read == expected
     assert expected[-3:] == ["too_many_decimals", "negative", "zero"]
+
+
+@pytest.mark.parametrize("screen", VARIANTS, indirect=True)
+def test_a_refused_form_puts_the_cursor_on_the_first_refused_field(screen: Any) -> None:
+    """Sent back with problems, the form keeps what was typed, focuses the first field it
+    refused, and ties each field to its message (aria-describedby), whatever its type."""
+    page = screen
+    at = counter(amount_paise=1_000_000)
+    service, citizen = _electricity(), CitizenFactory(name_bn="রিনা দাস", name_en="Rina Das")
+    _log_in(page, at, f"/counter/citizens/{citizen.public_id}/apply/{service.code}/")
+    _fill_bill(page, "abc", consumer="12")
+    page.click("#submit-application")
+    page.wait_for_load_state()
+    page.locator("#f_consumer_id-problem").wait_for()
+    page.shot("refused")
+    assert Application.objects.count() == 0
+    assert page.input_value("#f_consumer_id") == "12"
+    assert page.input_value("#f_bill_amount_paise") == "abc"
+    assert page.evaluate("document.activeElement.id") == "f_consumer_id"
+    for name in ("consumer_id", "bill_amount_paise"):
+        field = page.locator(f"#f_{name}")
+        assert field.get_attribute("aria-invalid") == "true"
+        assert f"f_{name}-problem" in (field.get_attribute("aria-describedby") or "").split()

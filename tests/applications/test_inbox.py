@@ -168,3 +168,26 @@ def test_the_default_inbox_query_walks_the_department_index() -> None:
             plan = " | ".join(row[0] for row in cursor.fetchall())
             cursor.execute("RESET enable_seqscan")
             assert "application_departm" in plan, plan
+
+
+def test_newest_received_first_puts_todays_arrivals_on_the_first_page(client: Client) -> None:
+    """With a backlog of overdue work, today's new applications are on the last page by
+    default; "newest received first" brings them to the top, and the choice is kept."""
+    service, applications, _at = _many(INBOX_PAGE_SIZE + 5)
+    today = local_today()
+    backlog, todays = applications[:-3], applications[-3:]
+    for n, application in enumerate(backlog):
+        Application.objects.filter(pk=application.pk).update(
+            due_date=today - dt.timedelta(days=40 - n % 30),
+            submitted_at=application.submitted_at - dt.timedelta(days=60),
+        )
+    client.force_login(officer_of(service))  # type: ignore[arg-type]
+    default = client.get("/inbox/").content.decode()
+    assert all(a.number not in default for a in todays)  # the backlog fills page 1
+    newest = client.get("/inbox/", {"sort": "newest"}).content.decode()
+    order = [newest.index(a.number) for a in reversed(todays)]
+    assert order == sorted(order) and order[-1] < min(
+        newest.index(a.number) for a in backlog if a.number in newest
+    )
+    assert '<option value="newest" selected>' in newest and "সবচেয়ে নতুন গৃহীত আগে" in newest
+    assert "sort=newest" in newest  # the next page keeps the order

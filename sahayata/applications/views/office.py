@@ -210,6 +210,7 @@ def _queue_filter(request: HttpRequest, states: list[str]) -> QueueFilter:
         service_code=request.GET.get("service", "")[:40],
         state=state if state in states else "",
         due=due if due in DUE_FILTERS else "",
+        sort="newest" if request.GET.get("sort") == "newest" else "",
     )
 
 
