@@ -10,6 +10,7 @@ import uuid
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from sahayata.catalogue.models import Department
@@ -131,6 +132,14 @@ class Citizen(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name_en} ({self.mobile_masked})"
+
+    @property
+    def display_name(self) -> str:
+        """The name in the page's language: the Bengali name on a Bengali page (the English
+        one when none was given), the English name on an English page."""
+        if self.name_bn and (translation.get_language() or "bn").startswith("bn"):
+            return self.name_bn
+        return self.name_en
 
     @property
     def mobile_masked(self) -> str:

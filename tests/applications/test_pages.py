@@ -210,3 +210,24 @@ def test_returned_application_is_corrected_and_resubmitted_at_the_counter(client
     application.refresh_from_db()
     assert application.status == "pending_verification"
     assert application.fields == {"father_name": "Ramesh Chandra Das"}
+
+
+@pytest.mark.parametrize(
+    ("language", "shown", "hidden"), [("bn", "রমা দাস", None), ("en", "Rama Das", "রমা দাস")]
+)
+def test_the_citizen_is_named_in_the_pages_language(
+    client: Client, language: str, shown: str, hidden: str | None
+) -> None:
+    """An English page names the citizen in English, a Bengali page in Bengali (the
+    acknowledgement, a printed record, keeps both)."""
+    at = counter()
+    service = certificate_service()
+    citizen = CitizenFactory(name_en="Rama Das", name_bn="রমা দাস")
+    application = submitted(at=at, service=service, citizen=citizen)
+    client.cookies["django_language"] = language
+    client.force_login(officer_of(service))
+    for url in ("/inbox/", f"/applications/{application.number}/"):
+        page = client.get(url).content.decode()
+        assert shown in page, url
+        if hidden:
+            assert hidden not in page, url
