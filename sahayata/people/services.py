@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sahayata.audit.services import event_record
+from sahayata.audit.services import event_record, event_record_soon
 from sahayata.catalogue.models import Department
 from sahayata.core.errors import Conflict, InvalidInput
 from sahayata.core.savepoints import atomic_step
@@ -187,7 +187,7 @@ def citizen_register(
                 district=district,
                 registered_centre=registered_centre,
             )
-            event_record(
+            event_record_soon(  # with the submission's own events when it gathers them
                 action="citizen.register",
                 object_type="citizen",
                 object_id=citizen.pk,
