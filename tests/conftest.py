@@ -111,6 +111,17 @@ def _log_published_in_tmp(settings: Any, tmp_path: Path, monkeypatch: pytest.Mon
 
 
 @pytest.fixture(autouse=True)
+def _memos_empty() -> Iterator[None]:
+    """Each test starts and ends with empty process memos (``core.memo``): a rolled-back
+    test's rows are gone, and on SQLite their ids are given again to the next test's."""
+    from sahayata.core.memo import memos_clear
+
+    memos_clear()
+    yield
+    memos_clear()
+
+
+@pytest.fixture(autouse=True)
 def _audit_rows_flushable(request: pytest.FixtureRequest) -> Iterator[None]:
     """A transactional test's flush deletes every row; audit events refuse deletion by
     trigger (on SQLite: PostgreSQL flushes by TRUNCATE). Remove them first, as the

@@ -26,6 +26,7 @@ from sahayata.applications.services import (
     local_today,
 )
 from sahayata.applications.workflows import state_label
+from sahayata.audit.services import events_gathered
 from sahayata.catalogue.selectors import service_get
 from sahayata.core.errors import NotFound
 from sahayata.people import policy
@@ -182,21 +183,23 @@ def applications_create(request: HttpRequest, body: ApplicationIn) -> tuple[int,
         if centre is None:
             raise NotFound()
         service = service_get(code=body.service_code, with_heads=False)
-        citizen = citizen_find_or_register(
-            name=body.citizen.name,
-            mobile=body.citizen.mobile,
-            name_bn=body.citizen.name_bn,
-            aadhaar=body.citizen.aadhaar,
-            actor=user,
-        )
-        application = application_submit(
-            operator=user,
-            centre=centre,
-            service=service,
-            citizen=citizen,
-            fields=body.fields,
-            contact_email=body.citizen.email,
-        )
+        # A new citizen's audit event goes in one insert with the submission's.
+        with events_gathered():
+            citizen = citizen_find_or_register(
+                name=body.citizen.name,
+                mobile=body.citizen.mobile,
+                name_bn=body.citizen.name_bn,
+                aadhaar=body.citizen.aadhaar,
+                actor=user,
+            )
+            application = application_submit(
+                operator=user,
+                centre=centre,
+                service=service,
+                citizen=citizen,
+                fields=body.fields,
+                contact_email=body.citizen.email,
+            )
         return 201, {
             "application_no": application.number,
             "status": application.status,

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -121,6 +123,48 @@ def event_record(
     return event
 
 
+# Events gathered by ``events_gathered`` (None: none is open): written with the next batch.
+_gathered: ContextVar[list[EventSpec] | None] = ContextVar("sahayata_audit_gathered", default=None)
+
+
+@contextmanager
+def events_gathered() -> Iterator[None]:
+    """Inside, ``event_record_soon`` gathers its events instead of writing each: they go
+    in the same insert as the next ``events_record_batch`` (in the order recorded), or at
+    the end of the block if none comes. The block must be inside the caller's transaction;
+    on an error nothing gathered is written (the transaction is rolled back anyway)."""
+    gathered: list[EventSpec] = []
+    token = _gathered.set(gathered)
+    try:
+        yield
+        if gathered:
+            events_record_batch(events=())
+    finally:
+        _gathered.reset(token)
+
+
+def event_record_soon(
+    *,
+    action: str,
+    object_type: str,
+    object_id: str | int | uuid.UUID,
+    actor: Any = None,
+    after: Mapping[str, Any] | None = None,
+) -> None:
+    """``event_record``, gathered when an ``events_gathered`` block is open (one statement
+    fewer), written at once otherwise; the event's time is now either way."""
+    gathered = _gathered.get()
+    if gathered is None:
+        event_record(
+            action=action, object_type=object_type, object_id=object_id, actor=actor, after=after
+        )
+        return
+    _in_transaction()
+    gathered.append(
+        EventSpec(action, object_type, object_id, actor, None, after, "", timezone.now())
+    )
+
+
 _ACTOR_COLUMNS = rules.ACTOR_FIELDS
 # The hashed fields but the id (the database numbers the rows), then the empty seal.
 _BATCH_COLUMNS = (
@@ -153,7 +197,11 @@ class _JsonTexts:
 def events_record_batch(*, events: Sequence[EventSpec]) -> int:
     """Record many writes of a batch path in one insert, in the caller's transaction: the
     same values as ``event_record``, built as rows (no model instances: the simulator
-    writes one per application and step)."""
+    writes one per application and step); with the events gathered before it, if any."""
+    gathered = _gathered.get()
+    if gathered:
+        events = [*gathered, *events]
+        gathered.clear()
     if not events:
         return 0
     _in_transaction()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from sahayata.catalogue.models import FeeHead, FormField, Service, ServiceVersion
 from sahayata.core.errors import Conflict, NotFound
+from sahayata.core.memo import Memo
 from sahayata.core.text import has_control_characters
 
 
@@ -60,13 +62,25 @@ def service_fee_paise(service: Service) -> int:
     return sum(head.amount_paise for head in service.fee_heads.all())
 
 
+# A published version is immutable (a new publication is a new row): kept per process by
+# (service id, version number); which number is current comes from the service row.
+_published: Memo[ServiceVersion] = Memo("catalogue.published_versions", size=1024)
+
+
 def service_current_version(service: Service) -> ServiceVersion:
-    """The published version an application submitted now would run under."""
+    """The published version an application submitted now would run under: the one the
+    ``service`` row (as read by the caller) names. Do not modify what it returns."""
+    key = (service.pk, service.current_version)
+    version = _published.get(key)
+    if version is not None:
+        return version
     version = ServiceVersion.objects.filter(
         service_id=service.pk, version=service.current_version
     ).first()
     if version is None:
         raise ServiceNotPublished(details={"service_code": service.code})
+    # Kept once committed: a version published in this very transaction may roll back.
+    transaction.on_commit(lambda: _published.put(key, version))
     return version
 
 

@@ -6,7 +6,8 @@ is a savepoint, two statements (SAVEPOINT, RELEASE) per call. When the caller is
 idempotent runner, whose own savepoint undoes everything the handler did on any error, the
 service's savepoint is redundant: ``refusals_undone_here`` opens that outer savepoint and
 says so, and ``atomic_step`` then opens the service's block without one (on an error Django
-rolls back to the enclosing savepoint, as the runner expects).
+rolls back to the enclosing savepoint, as the runner expects). That outer savepoint is
+released by the transaction's COMMIT, not by a RELEASE of its own.
 """
 
 from __future__ import annotations
@@ -28,6 +29,13 @@ def refusals_undone_here() -> Iterator[None]:
     try:
         with transaction.atomic():
             yield
+            # Done without an error: the savepoint is left for the COMMIT to release with
+            # the transaction (one RELEASE statement fewer). Only an error rolls back to
+            # it; after this point nothing can (the enclosing block commits or rolls back
+            # the whole), so the block is told it has no savepoint to release.
+            ids = transaction.get_connection().savepoint_ids
+            if ids and ids[-1] is not None:
+                ids[-1] = None
     finally:
         _covered.reset(token)
 

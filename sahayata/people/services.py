@@ -17,9 +17,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sahayata.audit.services import event_record
+from sahayata.audit.services import event_record, event_record_soon
 from sahayata.catalogue.models import Department
 from sahayata.core.errors import Conflict, InvalidInput
+from sahayata.core.savepoints import atomic_step
 from sahayata.core.text import has_control_characters, name_clean, name_mixes_scripts
 from sahayata.people.models import CENTRE_ROLES, ApiToken, Citizen, Role, User
 from sahayata.people.roles import require_role
@@ -178,7 +179,7 @@ def citizen_register(
     details = _citizen_details(name_en=name_en, name_bn=name_bn, mobile=mobile, gender=gender)
     identity = _aadhaar_fields(aadhaar) if aadhaar else {}
     try:
-        with transaction.atomic():
+        with atomic_step():  # no savepoint inside the API's own (core.savepoints)
             citizen = Citizen.objects.create(
                 **details,
                 **identity,
@@ -186,7 +187,7 @@ def citizen_register(
                 district=district,
                 registered_centre=registered_centre,
             )
-            event_record(
+            event_record_soon(  # with the submission's own events when it gathers them
                 action="citizen.register",
                 object_type="citizen",
                 object_id=citizen.pk,

@@ -75,7 +75,9 @@ def user_for_token(token: str) -> User | None:
     """The user of a live token; ``None`` for an unknown one (or an inactive user's), and
     ``TokenExpired``/``TokenRevoked`` (401) for one that no longer works."""
     found = (
-        ApiToken.objects.select_related("user")
+        # The user's centre comes with it: a counter's request names that centre, and
+        # ``wallet.selectors.centre_visible`` then needs no query of its own.
+        ApiToken.objects.select_related("user__centre__district")
         .filter(key_hash=hash_token(token), user__is_active=True)
         .first()
     )

@@ -36,6 +36,7 @@ from django.utils import timezone
 from sahayata.audit.services import EventSpec, events_record_batch
 from sahayata.catalogue.models import Department
 from sahayata.core import dialect
+from sahayata.core.memo import Memo
 from sahayata.core.retry import retried_on_contention
 from sahayata.core.savepoints import atomic_step
 from sahayata.ledgerlog.salts import log_salt_new
@@ -332,6 +333,11 @@ def _payee_code(*, payee: str, department: Department | None, adapter_code: str)
     return None
 
 
+# Account ids by ("centre", centre id) for a centre's wallet and ("code", code) for a
+# system or payee account, kept once the transaction that read them has committed.
+_account_ids: Memo[int] = Memo("wallet.account_ids", size=16384)
+
+
 def hold_accounts(
     *,
     centre: Centre,
@@ -346,6 +352,11 @@ def hold_accounts(
         payee: _payee_code(payee=payee, department=department, adapter_code=adapter_code)
         for payee in set(payees)
     }
+    # An account is opened once and never deleted: its id, once seen, is kept (core.memo).
+    known_wallet = _account_ids.get(("centre", centre.pk))
+    known = {payee: _account_ids.get(("code", code)) for payee, code in codes.items() if code}
+    if known_wallet is not None and len(known) == len(codes) and None not in known.values():
+        return known_wallet, {payee: pk for payee, pk in known.items() if pk is not None}
     rows = list(
         Account.objects.filter(
             Q(centre=centre) | Q(code__in=[code for code in codes.values() if code])
@@ -359,6 +370,10 @@ def hold_accounts(
         or payee_account(payee=payee, department=department, adapter_code=adapter_code).pk
         for payee, code in codes.items()
     }
+    found = {("centre", centre.pk): wallet_id}
+    found.update({("code", code): payee_ids[payee] for payee, code in codes.items() if code})
+    # Kept once committed: a row read (or opened) in this transaction may still roll back.
+    transaction.on_commit(lambda: [_account_ids.put(key, pk) for key, pk in found.items()])
     return wallet_id, payee_ids
 
 

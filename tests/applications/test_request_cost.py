@@ -13,11 +13,15 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from sahayata.applications.models import Application
+from sahayata.audit.models import AuditEvent
+from sahayata.catalogue.models import FeeHead
+from sahayata.catalogue.selectors import service_current_version
+from sahayata.catalogue.services import service_publish
 from sahayata.core import dialect
 from sahayata.people.tokens import api_token_create
 from tests.factories.applications import counter
@@ -25,14 +29,17 @@ from tests.factories.catalogue import paid_service
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-# The figure reached in issue 10 (it was 46 before the outbox, then 32): token; idempotency
-# look-up, insert, answer; BEGIN, its savepoint, COMMIT; centre, service, citizen look-up and
-# registration (with its audit event); published version, holidays; number, application,
-# fee line, history, rollup event, notification; wallet and payee accounts; and the ledger's
-# statements for one hold, which differ by database (SQLite: lock, insert, two updates, the
-# hold's audit event; PostgreSQL: the prepared lock, the prepared data-modifying WITH
-# and the audit COPY).
-STATEMENTS = {"sqlite": 28, "postgresql": 26}
+# The figure reached in issue 10 (it was 46 before the outbox, then 32, then 28): token
+# (with the operator's centre); idempotency insert and answer; BEGIN, the idempotent
+# savepoint (released by the COMMIT), COMMIT; service, citizen look-up and registration
+# (no savepoint of its own inside the API's; its audit event goes in the submission's
+# audit insert); holidays; number,
+# application, fee line, history, rollup event, notification; and the ledger's statements
+# for one hold, which differ by database (SQLite: lock, insert, two updates, the history's
+# audit event; PostgreSQL: the prepared lock, the prepared data-modifying WITH and the
+# audit COPY). The published version and the account ids are kept in the process
+# (core.memo): they never change once written.
+STATEMENTS = {"sqlite": 21, "postgresql": 19}
 WRITE_PREFIXES = ("INSERT", "UPDATE", "DELETE", "WITH", "COPY")
 
 
@@ -122,4 +129,80 @@ def test_a_paid_submission_is_one_commit_and_a_fixed_number_of_statements(
             assert len(commits) == 1, commits
             counts.append(len(statements))
     assert Application.objects.count() == 4
+    # Each new citizen's registration is audited, in the submission's audit insert.
+    assert AuditEvent.objects.filter(action="citizen.register").count() == 4
     assert max(counts) == STATEMENTS[connection.vendor], "\n".join(statements)
+
+
+def _submit(client: Client, at: Any, service: Any, n: int) -> Any:
+    return client.post(
+        "/api/v1/applications",
+        {
+            "centre_code": at.centre.code,
+            "service_code": service.code,
+            "citizen": {"name": f"Mita Roy {n}", "mobile": f"98300{n:05d}"},
+            "fields": {"plot_no": "1234"},
+        },
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()),
+    )
+
+
+def _fee_republished(service: Any, amount_paise: int) -> None:
+    FeeHead.objects.filter(service=service, code="fee").update(amount_paise=amount_paise)
+    service_publish(service=service)
+
+
+def test_a_new_published_fee_is_charged_by_the_next_submission_despite_the_memo() -> None:
+    """The published version is kept per process (core.memo) by its number; the service
+    row, read on every submission, names the current number, so a publication is seen at
+    once, by this process and by any other."""
+    at = counter(amount_paise=1_000_000)
+    service = paid_service(amount_paise=4_000)
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {api_token_create(user=at.operator)}")
+    assert _submit(client, at, service, 1).json()["fee_paise"] == 4_000
+    assert _submit(client, at, service, 2).json()["fee_paise"] == 4_000  # from the memo
+    _fee_republished(service, 6_000)
+    answer = _submit(client, at, service, 3).json()
+    assert answer["fee_paise"] == 6_000
+    application = Application.objects.get(number=answer["application_no"])
+    assert (application.service_version, application.fee_paise) == (2, 6_000)
+
+
+def test_a_version_read_in_a_rolled_back_publication_is_not_kept() -> None:
+    """A version is kept only once the transaction that read it commits: a publication
+    rolled back leaves nothing that a later version with the same number could hide behind."""
+    service = paid_service(amount_paise=4_000)
+
+    class Undone(Exception):
+        pass
+
+    with pytest.raises(Undone), transaction.atomic():
+        _fee_republished(service, 7_000)
+        service.refresh_from_db()
+        assert service_fee_of(service) == 7_000
+        raise Undone
+    service.refresh_from_db()
+    assert service.current_version == 1
+    _fee_republished(service, 9_000)
+    service.refresh_from_db()
+    assert service.current_version == 2
+    assert service_fee_of(service) == 9_000
+
+
+def service_fee_of(service: Any) -> int:
+    heads = service_current_version(service).definition["fee_heads"]
+    return sum(int(head["amount_paise"]) for head in heads)
+
+
+def test_a_centre_wallet_id_is_kept_per_centre() -> None:
+    """The account ids kept by hold_accounts are per centre: a second centre's submission
+    holds its fee in its own wallet, not in the first one's."""
+    first, second = counter(amount_paise=1_000_000), counter(amount_paise=1_000_000)
+    service = paid_service(amount_paise=4_000)
+    for at, n in ((first, 1), (first, 2), (second, 3), (second, 4)):
+        client = Client(HTTP_AUTHORIZATION=f"Bearer {api_token_create(user=at.operator)}")
+        assert _submit(client, at, service, n).status_code == 201
+    for at in (first, second):
+        at.wallet.refresh_from_db()
+        assert at.wallet.debits_pending == 8_000
