@@ -370,7 +370,7 @@ def hold_accounts(
         or payee_account(payee=payee, department=department, adapter_code=adapter_code).pk
         for payee, code in codes.items()
     }
-    found = {("centre", centre.pk): wallet_id}
+    found: dict[tuple[str, int | str], int] = {("centre", centre.pk): wallet_id}
     found.update({("code", code): payee_ids[payee] for payee, code in codes.items() if code})
     # Kept once committed: a row read (or opened) in this transaction may still roll back.
     transaction.on_commit(lambda: [_account_ids.put(key, pk) for key, pk in found.items()])
