@@ -85,9 +85,10 @@ def application_fields_check(
     return clean
 
 
-def _documents_check(
+def application_documents_check(
     definition: Mapping[str, Any], uploads: Sequence[Upload], *, require_mandatory: bool
 ) -> None:
+    """Every problem of the documents at once (InvalidDocument), beside the fields'."""
     known = {doc["code"]: doc for doc in definition.get("documents", [])}
     problems = []
     for upload in uploads:
@@ -120,7 +121,7 @@ def application_preview(
     """The clean fields and the fee lines ``application_submit`` would hold for these
     inputs, checked the same way (InvalidFields, InvalidDocument); nothing is written."""
     clean = application_fields_check(definition=definition, fields=fields, from_form=from_form)
-    _documents_check(definition, documents, require_mandatory=require_documents)
+    application_documents_check(definition, documents, require_mandatory=require_documents)
     return clean, fee_lines(plans.definition_heads(definition), clean)
 
 
@@ -158,7 +159,7 @@ def application_submit(
     version = service_current_version(service)
     definition = version.definition
     clean = application_fields_check(definition=definition, fields=fields, from_form=from_form)
-    _documents_check(definition, documents, require_mandatory=require_documents)
+    application_documents_check(definition, documents, require_mandatory=require_documents)
     checked_uploads = [upload_check(upload) for upload in documents]
     terms = service_terms_of(service, version)
     now = now or timezone.now()

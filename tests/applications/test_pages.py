@@ -231,3 +231,18 @@ def test_the_citizen_is_named_in_the_pages_language(
         assert shown in page, url
         if hidden:
             assert hidden not in page, url
+
+
+def test_a_form_with_a_bad_field_also_names_the_missing_document(client: Client) -> None:
+    """One round fixes everything: the fields' and the documents' problems together."""
+    at = counter()
+    service = certificate_service()
+    client.force_login(at.operator)
+    client.cookies["django_language"] = "en"
+    url = f"/counter/citizens/{CitizenFactory().public_id}/apply/{service.code}/"
+    page = client.post(url, {"form_token": "d", "father_name": ""})
+    assert page.status_code == 422
+    text = page.content.decode()
+    assert 'id="f_father_name-problem"' in text
+    assert 'id="doc_identity-problem"' in text and "This document is required." in text
+    assert Application.objects.count() == 0

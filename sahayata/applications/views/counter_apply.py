@@ -31,6 +31,7 @@ from sahayata.applications.selectors import application_for_client_token, centre
 from sahayata.applications.services import (
     InvalidDocument,
     InvalidFields,
+    application_documents_check,
     application_preview,
     application_submit,
     local_today,
@@ -278,6 +279,15 @@ def _already_submitted(
     )
 
 
+def _document_problems(definition: dict[str, Any], uploads: list[Upload]) -> dict[str, str]:
+    """``{document code: problem}`` for these uploads (none when they are all right)."""
+    try:
+        application_documents_check(definition, uploads, require_mandatory=True)
+    except InvalidDocument as error:
+        return {d["document"]: d["problem"] for d in error.details["documents"]}
+    return {}
+
+
 class _Step:
     """One request of the form-confirm-submit flow for one token."""
 
@@ -329,7 +339,13 @@ class _Step:
             )
         except InvalidFields as error:
             problems = {p["field"]: _problem_text(p["problem"]) for p in error.details["fields"]}
-            return self.form(values, problems=problems, error=str(error.message))
+            # The documents' problems too, so that one round fixes everything.
+            return self.form(
+                values,
+                problems=problems,
+                document_problems=_document_problems(self.definition, uploads),
+                error=str(error.message),
+            )
         except InvalidDocument as error:
             document_problems = {d["document"]: d["problem"] for d in error.details["documents"]}
             return self.form(values, document_problems=document_problems, error=str(error.message))
