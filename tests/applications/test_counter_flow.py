@@ -276,3 +276,24 @@ def test_a_number_that_is_not_whole_is_refused_and_kept_as_typed(typed: str) -> 
     page = response.content.decode()
     assert Application.objects.count() == 0
     assert "একটি পূর্ণসংখ্যা লিখুন" in page and f'value="{typed}"' in page
+
+
+@pytest.mark.parametrize(("language", "label"), [("bn", "ট্যাক্সি"), ("en", "Taxi")])
+def test_a_choice_fields_example_is_its_label_in_the_pages_language(
+    language: str, label: str
+) -> None:
+    from django.utils import translation
+
+    from sahayata.applications.views.counter_apply import _example
+
+    spec = {
+        "type": "choice",
+        "example": "taxi",
+        "choices": [
+            {"value": "taxi", "label_en": "Taxi", "label_bn": "ট্যাক্সি"},
+            {"value": "bus", "label_en": "Bus", "label_bn": "বাস"},
+        ],
+    }
+    with translation.override(language):
+        assert _example(spec) == label
+    assert _example({"type": "text", "example": "Ramesh Das"}) == "Ramesh Das"

@@ -89,7 +89,8 @@ def _example(spec: dict[str, Any]) -> str:
     example = str(spec.get("example") or "")
     if spec.get("type") == "paise" and example.isdigit():
         return format_inr(int(example))  # stored in paise, typed in rupees
-    return example
+    labels = dict(_choice_list(spec))
+    return labels.get(example, example)  # a choice is shown as the operator sees it
 
 
 def _choice_list(spec: dict[str, Any]) -> list[tuple[str, str]]:
