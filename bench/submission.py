@@ -30,7 +30,7 @@ WRITE_PREFIXES = ("INSERT", "UPDATE", "DELETE", "WITH", "COPY")
 
 
 def _run_child(url: str, backend: str) -> None:
-    env = production_env(DATABASE_URL=url, LOG_LEVEL="ERROR")
+    env = production_env(DATABASE_URL=url, LOG_LEVEL="ERROR", SAHAYATA_BENCH_CEILING="1")
     result = subprocess.run(  # noqa: S603 - our own module, fixed argv
         [sys.executable, "-m", "bench.submission", "--child", backend],
         cwd=ROOT,
@@ -199,6 +199,15 @@ def _child(backend: str) -> None:
     for n in range(3):  # warm: imports, caches, the token's last-used stamp
         if not (submit(n).status_code == 201):
             raise RuntimeError("submit(n).status_code == 201")
+    # The baseline, in the same process and run: the load test's ceiling (a minimal durable
+    # write through the same middleware and token auth, sahayata/site/ceiling.py).
+    for _ in range(3):
+        client.post("/api/v1/bench/ceiling", content_type="application/json")
+    started = time.perf_counter()
+    for _ in range(REQUESTS):
+        if client.post("/api/v1/bench/ceiling", content_type="application/json").status_code != 201:
+            raise RuntimeError("the ceiling endpoint did not answer 201")
+    ceiling_ms = (time.perf_counter() - started) / REQUESTS * 1000
     queries, durable, started = [], [], time.perf_counter()
     for n in range(3, 3 + REQUESTS):
         before = driver.count
@@ -218,6 +227,8 @@ def _child(backend: str) -> None:
         "durable_commits_per_request": max(durable),
         "ms_per_request": round(elapsed / REQUESTS * 1000, 2),
         "in_process_ms_includes_capture": True,
+        "ceiling_ms_per_request": round(ceiling_ms, 2),
+        "speed_vs_ceiling": round(ceiling_ms / (elapsed / REQUESTS * 1000), 2),
     }
     print(json.dumps(record), flush=True)
     _decisions_and_topups(backend, operator, driver, submit)
