@@ -173,8 +173,10 @@ def world(db: None) -> World:
         application.number: at_a_place,
         pending.number: at_a_place,
         elsewhere.number: at_b_place,
-        "Zeta Anwesha": Place(a.pk, d1.pk),
-        "Zeta Bipasha": Place(b.pk, d2.pk),
+        # A citizen's name is data of their applications: A's are all at centre A in
+        # department X, B's at centre B in department Y (an officer of X sees A's name).
+        "Zeta Anwesha": at_a_place,
+        "Zeta Bipasha": at_b_place,
         "UTRPRMA00001": Place(a.pk, d1.pk),
         "UTRPRMB00001": Place(b.pk, d2.pk),
     }
